@@ -1,3 +1,7 @@
+import { mergeConfig } from "vitest/config"
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("cli")
+// The CLI is tested as users run it: the built binary in a child process. globalSetup builds it first.
+export default mergeConfig(packageProject("cli"), {
+  test: { globalSetup: ["test/globalSetup.ts"], testTimeout: 30_000 }
+})

@@ -5,9 +5,10 @@ const IssueSchema = Schema.Struct({
   path: Schema.String,
   message: Schema.String,
   severity: Schema.Literal("error", "warning"),
-  line: Schema.optional(Schema.Number),
-  column: Schema.optional(Schema.Number),
-  suggestion: Schema.optional(Schema.String)
+  file: Schema.optionalWith(Schema.String, { exact: true }),
+  line: Schema.optionalWith(Schema.Number, { exact: true }),
+  column: Schema.optionalWith(Schema.Number, { exact: true }),
+  suggestion: Schema.optionalWith(Schema.String, { exact: true })
 })
 
 /**

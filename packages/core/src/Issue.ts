@@ -16,6 +16,8 @@ export interface Issue {
   /** What is wrong and what was expected, in one sentence. */
   readonly message: string
   readonly severity: "error" | "warning"
+  /** The file the issue is in, when it differs from the source being validated (e.g. a profile's parent). */
+  readonly file?: string
   readonly line?: number
   readonly column?: number
   /** A close valid alternative ("did you mean …"), when one exists. */
@@ -66,7 +68,7 @@ export const hasErrors = (issues: ReadonlyArray<Issue>): boolean => issues.some(
  * @category constructors
  */
 export const formatIssue = (issue: Issue, source?: string): string => {
-  const where = [source, issue.line, issue.line === undefined ? undefined : issue.column]
+  const where = [issue.file ?? source, issue.line, issue.line === undefined ? undefined : issue.column]
     .filter((x) => x !== undefined)
     .join(":")
   const hint = issue.suggestion === undefined ? "" : ` (did you mean "${issue.suggestion}"?)`

@@ -1,2 +1,351 @@
-// placeholder: replaced by its owner
-export {}
+/**
+ * Stage contracts: one `Context.Tag` per pipeline stage and per supporting service, with the serializable IO
+ * types they exchange. Implementations are Layers supplied by other packages (scorers, the Databricks adapter,
+ * LLM providers) or by later core modules; nothing here performs I/O.
+ */
+import { Context, Schema } from "effect"
+import type { Effect, Stream } from "effect"
+import type { Benchmark } from "./Benchmark.js"
+import type { SerializedSpace } from "./Space.js"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A result column with its Databricks type (`type_name` such as `DECIMAL`, `type_text` such as `decimal(38,2)`).
+ *
+ * @category models
+ */
+export class Column extends Schema.Class<Column>("Column")({
+  name: Schema.String,
+  typeName: Schema.String,
+  typeText: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * Rows returned by a SQL warehouse. Values are kept as the warehouse sent them (JSON_ARRAY strings or null) so
+ * the comparator can coerce them by column type without losing precision.
+ *
+ * @category models
+ */
+export class ResultSet extends Schema.Class<ResultSet>("ResultSet")({
+  columns: Schema.Array(Column),
+  rows: Schema.Array(Schema.Array(Schema.NullOr(Schema.String))),
+  /** Total rows the statement produced (may exceed `rows.length` when truncated). */
+  rowCount: Schema.Number,
+  truncated: Schema.Boolean,
+  elapsedMs: Schema.Number
+}) {}
+
+/**
+ * What Genie answered for one question: the SQL of its last query attachment, its text, the rows, the ids needed
+ * to poll again, timings and the number of attempts it took.
+ *
+ * @category models
+ */
+export class GenieAnswer extends Schema.Class<GenieAnswer>("GenieAnswer")({
+  status: Schema.Literal("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "QUERY_RESULT_EXPIRED"),
+  sql: Schema.optional(Schema.String),
+  text: Schema.optional(Schema.String),
+  result: Schema.optional(ResultSet),
+  error: Schema.optional(Schema.Struct({ type: Schema.String, message: Schema.String })),
+  conversationId: Schema.optional(Schema.String),
+  messageId: Schema.optional(Schema.String),
+  attempts: Schema.Number,
+  elapsedMs: Schema.Number
+}) {}
+
+/**
+ * Why a verdict went the way it did. The first block mirrors Genie's own eval-run assessment reasons so reports
+ * line up with the Databricks UI; the rest cover cases Genie's taxonomy has no name for.
+ *
+ * @category models
+ */
+export const ReasonCode = Schema.Literal(
+  "EMPTY_RESULT",
+  "RESULT_MISSING_ROWS",
+  "RESULT_EXTRA_ROWS",
+  "RESULT_MISSING_COLUMNS",
+  "RESULT_EXTRA_COLUMNS",
+  "SINGLE_CELL_DIFFERENCE",
+  "COLUMN_TYPE_DIFFERENCE",
+  "EMPTY_GOOD_SQL",
+  "TRANSIENT_ERROR",
+  "ORDER_DIFFERENCE",
+  "BOTH_EMPTY",
+  "NO_SQL",
+  "GENIE_FAILED",
+  "TIMEOUT",
+  "EXPECTED_SQL_FAILED",
+  "LLM_JUDGE"
+)
+/** @category models */
+export type ReasonCode = typeof ReasonCode.Type
+
+/**
+ * The outcome of evaluating one benchmark. `excluded` means the benchmark itself is broken (its expected SQL
+ * failed); `inconclusive` means the deterministic rules could not decide and no judge settled it.
+ *
+ * @category models
+ */
+export class Verdict extends Schema.Class<Verdict>("Verdict")({
+  outcome: Schema.Literal("pass", "fail", "error", "excluded", "inconclusive"),
+  /** The rule that decided, e.g. `bag-equality`, `scalar`, `llm-judge`. */
+  decidedBy: Schema.String,
+  reasons: Schema.Array(ReasonCode),
+  evidence: Schema.optional(Schema.Unknown),
+  judge: Schema.optional(
+    Schema.Struct({ verdict: Schema.String, confidence: Schema.Number, explanation: Schema.String })
+  )
+}) {}
+
+/**
+ * One scored benchmark: what Genie said, what the expected SQL returned, and the verdict.
+ *
+ * @category models
+ */
+export class BenchmarkResult extends Schema.Class<BenchmarkResult>("BenchmarkResult")({
+  benchmarkId: Schema.String,
+  answer: Schema.optional(GenieAnswer),
+  expected: Schema.optional(ResultSet),
+  verdict: Verdict,
+  /** Coarse failure category for the fix stage (e.g. `WRONG_FILTER`), when the verdict is not a pass. */
+  failureCategory: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * A domain pattern mined from the train split: a join, a measure, a filter, a vocabulary→column mapping or a date
+ * convention, with the benchmarks that support it.
+ *
+ * @category models
+ */
+export class Pattern extends Schema.Class<Pattern>("Pattern")({
+  kind: Schema.Literal("join", "measure", "filter", "vocabulary", "date-convention"),
+  description: Schema.String,
+  sql: Schema.optional(Schema.String),
+  supportingBenchmarkIds: Schema.Array(Schema.String)
+}) {}
+
+/** @category models */
+export class PatternBook extends Schema.Class<PatternBook>("PatternBook")({
+  patterns: Schema.Array(Pattern)
+}) {}
+
+/**
+ * The nine fix categories: one for the text instruction, then add and delete for join specs, SQL snippets,
+ * column/table metadata and example queries.
+ *
+ * @category models
+ */
+export const FixCategory = Schema.Literal(
+  "instruction-fix",
+  "join-spec-add",
+  "join-spec-delete",
+  "sql-snippet-add",
+  "sql-snippet-delete",
+  "metadata-add",
+  "metadata-delete",
+  "example-query-add",
+  "example-query-delete"
+)
+/** @category models */
+export type FixCategory = typeof FixCategory.Type
+
+/** A single proposed configuration change. @category models */
+export class Fix extends Schema.Class<Fix>("Fix")({
+  category: FixCategory,
+  /** JSON path in the serialized space the change targets. */
+  target: Schema.String,
+  /** The new value for adds and instruction fixes; absent for deletes. */
+  value: Schema.optional(Schema.Unknown),
+  rationale: Schema.String,
+  sourceBenchmarkIds: Schema.Array(Schema.String)
+}) {}
+
+/** @category models */
+export class Plan extends Schema.Class<Plan>("Plan")({
+  fixes: Schema.Array(Fix)
+}) {}
+
+/** @category models */
+export class PromotionResult extends Schema.Class<PromotionResult>("PromotionResult")({
+  promoted: Schema.Boolean,
+  targetSpaceId: Schema.String,
+  snapshotId: Schema.optional(Schema.String),
+  reason: Schema.String
+}) {}
+
+/** A space as stored in a workspace: envelope metadata plus the parsed configuration. @category models */
+export interface StoredSpace {
+  readonly spaceId: string
+  readonly title: string
+  readonly description?: string
+  readonly warehouseId: string
+  readonly parentPath?: string
+  readonly etag?: string
+  readonly space?: SerializedSpace
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A stage could not produce its output. `retryable` tells the safety layer whether another attempt may help.
+ *
+ * @category errors
+ */
+export class StageFailed extends Schema.TaggedError<StageFailed>()("StageFailed", {
+  stage: Schema.String,
+  message: Schema.String,
+  retryable: Schema.Boolean
+}) {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stage services
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Options for one SQL execution. @category models */
+export interface ExecuteOptions {
+  readonly rowLimit?: number
+  readonly timeoutSeconds?: number
+}
+
+/** ask: put one question to Genie in a new conversation. @category services */
+export class Asker extends Context.Tag("@genie-enhancer/core/Asker")<
+  Asker,
+  { readonly ask: (spaceId: string, question: string) => Effect.Effect<GenieAnswer, StageFailed> }
+>() {}
+
+/** execute: run a read-only SQL statement on the warehouse. @category services */
+export class Executor extends Context.Tag("@genie-enhancer/core/Executor")<
+  Executor,
+  { readonly execute: (sql: string, options?: ExecuteOptions) => Effect.Effect<ResultSet, StageFailed> }
+>() {}
+
+/** evaluate: decide whether Genie's answer matches the expected result. @category services */
+export class Evaluator extends Context.Tag("@genie-enhancer/core/Evaluator")<
+  Evaluator,
+  {
+    readonly evaluate: (
+      benchmark: Benchmark,
+      expected: ResultSet | StageFailed,
+      answer: GenieAnswer
+    ) => Effect.Effect<Verdict, StageFailed>
+  }
+>() {}
+
+/** learn-patterns: mine the train split for domain patterns. @category services */
+export class PatternLearner extends Context.Tag("@genie-enhancer/core/PatternLearner")<
+  PatternLearner,
+  {
+    readonly learn: (train: ReadonlyArray<Benchmark>, space: SerializedSpace) => Effect.Effect<PatternBook, StageFailed>
+  }
+>() {}
+
+/** fix: turn failures and patterns into a validated plan of configuration changes. @category services */
+export class Fixer extends Context.Tag("@genie-enhancer/core/Fixer")<
+  Fixer,
+  {
+    readonly propose: (
+      failures: ReadonlyArray<BenchmarkResult>,
+      patterns: PatternBook,
+      space: SerializedSpace
+    ) => Effect.Effect<Plan, StageFailed>
+  }
+>() {}
+
+/** How a candidate configuration may be promoted. @category models */
+export interface PromotionPolicy {
+  readonly minScore: number
+  readonly requireHoldoutNotWorse: boolean
+  readonly dryRun: boolean
+}
+
+/** promote: copy the winning dev configuration to production with a snapshot for rollback. @category services */
+export class Promoter extends Context.Tag("@genie-enhancer/core/Promoter")<
+  Promoter,
+  {
+    readonly promote: (
+      candidate: StoredSpace,
+      targetSpaceId: string,
+      policy: PromotionPolicy
+    ) => Effect.Effect<PromotionResult, StageFailed>
+  }
+>() {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Supporting services
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Genie spaces in a workspace: list, get, create, update (optimistic on `etag`), trash. @category services */
+export class SpaceStore extends Context.Tag("@genie-enhancer/core/SpaceStore")<
+  SpaceStore,
+  {
+    readonly list: () => Effect.Effect<ReadonlyArray<StoredSpace>, StageFailed>
+    readonly get: (spaceId: string) => Effect.Effect<StoredSpace, StageFailed>
+    readonly create: (space: Omit<StoredSpace, "spaceId" | "etag">) => Effect.Effect<StoredSpace, StageFailed>
+    readonly update: (
+      spaceId: string,
+      space: SerializedSpace,
+      options?: { readonly etag?: string }
+    ) => Effect.Effect<StoredSpace, StageFailed>
+    readonly trash: (spaceId: string) => Effect.Effect<void, StageFailed>
+  }
+>() {}
+
+/** A chat message for a language model. @category models */
+export interface ChatMessage {
+  readonly role: "user" | "assistant"
+  readonly content: string
+}
+
+/** @category models */
+export interface CompletionRequest {
+  readonly system?: string
+  readonly messages: ReadonlyArray<ChatMessage>
+  readonly temperature?: number
+  readonly maxTokens?: number
+}
+
+/** Token usage and latency of one language-model call. @category models */
+export interface Usage {
+  readonly inputTokens: number
+  readonly outputTokens: number
+  readonly latencyMs: number
+  readonly provider: string
+  readonly model: string
+}
+
+/** Text and schema-validated JSON completions, with usage. @category services */
+export class LanguageModel extends Context.Tag("@genie-enhancer/core/LanguageModel")<
+  LanguageModel,
+  {
+    readonly complete: (
+      request: CompletionRequest
+    ) => Effect.Effect<{ readonly text: string; readonly usage: Usage }, StageFailed>
+    readonly completeJson: <A, I>(
+      request: CompletionRequest,
+      schema: Schema.Schema<A, I>
+    ) => Effect.Effect<{ readonly value: A; readonly usage: Usage }, StageFailed>
+  }
+>() {}
+
+/** Options common to every scorer. @category models */
+export interface ScoreOptions {
+  readonly spaceId: string
+  /** Benchmarks already finished in an earlier attempt of the same run (resume). */
+  readonly skip?: ReadonlySet<string>
+}
+
+/** Scores benchmarks, emitting each result as soon as it is final. @category services */
+export class Scorer extends Context.Tag("@genie-enhancer/core/Scorer")<
+  Scorer,
+  {
+    readonly score: (
+      benchmarks: ReadonlyArray<Benchmark>,
+      options: ScoreOptions
+    ) => Stream.Stream<BenchmarkResult, StageFailed>
+  }
+>() {}

@@ -1,0 +1,18 @@
+import { existsSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+// dist/Locations.js (or src/Locations.ts) → the package root, then up to the repository root in a checkout.
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const candidates = [packageRoot, resolve(packageRoot, "../..")]
+
+const find = (name: string, marker: string): string => {
+  const hit = candidates.map((root) => join(root, name)).find((dir) => existsSync(join(dir, marker)))
+  return hit ?? join(candidates[candidates.length - 1], name)
+}
+
+/** Directory holding the built-in profiles (`default.yaml`, …). Overridable with `--config-dir`. */
+export const builtinConfigDir = (): string => find("configs", "default.yaml")
+
+/** Directory holding the bundled example workspaces (`retail/`, …). */
+export const examplesDir = (): string => find("examples", ".")
