@@ -46,3 +46,71 @@ export class PluginNotFound extends Schema.TaggedError<PluginNotFound>()("Plugin
     return `Plugin "${this.id}" was not found${why}. Available: ${this.available.join(", ") || "none"}.`
   }
 }
+
+/**
+ * Why a call to an external provider (LLM, Databricks REST) failed.
+ *
+ * @category errors
+ */
+export const ProviderErrorReason = Schema.Literal(
+  "RateLimited",
+  "Timeout",
+  "Auth",
+  "BadRequest",
+  "Server",
+  "Network",
+  "InvalidOutput"
+)
+export type ProviderErrorReason = typeof ProviderErrorReason.Type
+
+/**
+ * One failed call to an external provider (an LLM or a model-serving endpoint), mapped from the vendor's error in
+ * exactly one place per provider.
+ *
+ * **Details**
+ * `retryable` tells the safety layer whether another attempt may succeed (rate limits, timeouts, 5xx, network);
+ * `retryAfterMs` carries the provider's `Retry-After`. `rawOutput` keeps the model's text for `InvalidOutput`, so a
+ * report can show what came back. Messages never contain secrets or request payloads.
+ *
+ * @category errors
+ */
+export class ProviderError extends Schema.TaggedError<ProviderError>()("ProviderError", {
+  provider: Schema.String,
+  reason: ProviderErrorReason,
+  message: Schema.String,
+  retryable: Schema.Boolean,
+  retryAfterMs: Schema.optionalWith(Schema.Number, { exact: true }),
+  status: Schema.optionalWith(Schema.Number, { exact: true }),
+  rawOutput: Schema.optionalWith(Schema.String, { exact: true })
+}) {}
+
+/**
+ * Credentials are missing, ambiguous, rejected or cannot be refreshed.
+ *
+ * @category errors
+ */
+export class AuthFailed extends Schema.TaggedError<AuthFailed>()("AuthFailed", {
+  message: Schema.String,
+  /** The workspace or provider the credentials were for, when known. */
+  host: Schema.optionalWith(Schema.String, { exact: true })
+}) {}
+
+/**
+ * True for an error another attempt may fix: any error carrying `retryable: true` (the convention every
+ * retryable error in Genie Enhancer follows; the safety layer retries only these).
+ *
+ * @category error handling
+ */
+export const isRetryable = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && (error as { readonly retryable?: unknown }).retryable === true
+
+/**
+ * The delay a server asked for (`Retry-After`), from an error carrying `retryAfterMs`.
+ *
+ * @category error handling
+ */
+export const retryAfterMs = (error: unknown): number | undefined => {
+  const value =
+    typeof error === "object" && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined
+}
