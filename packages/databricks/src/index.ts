@@ -1,8 +1,7 @@
 /**
- * @genie-enhancer/databricks — The real workspace adapter: auth, Genie asker, spaces store, SQL executors and the read-only guard.
- *
- * The implementation lands with issue #5; until then the package holds only its public identity.
+ * @genie-enhancer/databricks — the real workspace adapter: auth, Genie asker, spaces store and SQL executors that
+ * provide the core `Asker`, `SpaceStore` and `Executor` services.
  */
-
-/** The package name, for diagnostics and plugin manifests. */
-export const packageName = "@genie-enhancer/databricks"
+export * as ConfigFile from "./ConfigFile.js"
+export * as DatabricksAuth from "./DatabricksAuth.js"
+export * as DatabricksConfig from "./DatabricksConfig.js"

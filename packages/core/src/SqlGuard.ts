@@ -1,0 +1,130 @@
+/**
+ * The read-only guard: SQL that did not come from the user's own benchmark file (Genie's answers, LLM-proposed
+ * examples) is parsed before it runs, and anything but a single read-only query is refused.
+ */
+import { Dialect, parse } from "@polyglot-sql/sdk"
+import { Effect, Schema } from "effect"
+
+/**
+ * SQL that may change data, schema, session state or files, or that is not exactly one statement. Never executed.
+ *
+ * @category errors
+ */
+export class UnsafeSql extends Schema.TaggedError<UnsafeSql>()("UnsafeSql", {
+  message: Schema.String,
+  /** Statement kinds found, as the parser names them (`select`, `drop_table`, …). */
+  kinds: Schema.Array(Schema.String)
+}) {}
+
+/** Top-level statement kinds that only read: queries, set operations, SHOW, DESCRIBE/EXPLAIN. */
+const readOnlyKinds: ReadonlySet<string> = new Set([
+  "select",
+  "values",
+  "union",
+  "intersect",
+  "except",
+  "show",
+  "describe"
+])
+
+/**
+ * Node kinds that write or change state. Searched for at any depth, because a read-only statement can hide one
+ * (`SELECT * FROM (INSERT …)`, a data-modifying CTE, `EXPLAIN` over DML where a dialect allows it).
+ */
+const writingKinds: ReadonlySet<string> = new Set([
+  "insert",
+  "update",
+  "delete",
+  "merge",
+  "copy",
+  "truncate",
+  "attach",
+  "detach",
+  "install",
+  "load",
+  "pragma",
+  "set_statement",
+  "use",
+  "grant",
+  "revoke",
+  "command",
+  "cache",
+  "uncache",
+  "refresh",
+  "call",
+  "vacuum",
+  "analyze",
+  "export",
+  "import"
+])
+const writingPrefixes = ["create_", "drop_", "alter_", "rename_"]
+
+const isWriting = (kind: string): boolean =>
+  writingKinds.has(kind) || writingPrefixes.some((prefix) => kind.startsWith(prefix))
+
+/** The first writing construct anywhere in the AST, or `undefined`. `SELECT … INTO t` counts. */
+const findWriting = (node: unknown): string | undefined => {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findWriting(item)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (typeof node !== "object" || node === null) return undefined
+  for (const [key, value] of Object.entries(node)) {
+    if (value === null) continue
+    if (isWriting(key)) return key
+    if (key === "into") return "select_into"
+    const found = findWriting(value)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
+ * Why `sql` may not run, or `undefined` when it is exactly one read-only statement.
+ *
+ * **Details**
+ * Parsed as Databricks SQL with `@polyglot-sql/sdk`, so comments and string literals cannot smuggle a second
+ * statement (`SELECT 1 -- ; DROP TABLE t` is one query). SQL that does not parse is refused: what cannot be
+ * analysed is not run.
+ *
+ * @category constructors
+ */
+export const check = (sql: string): UnsafeSql | undefined => {
+  const parsed = parse(sql, Dialect.Databricks)
+  if (!parsed.success) {
+    return new UnsafeSql({ message: `refused: the SQL does not parse (${String(parsed.error)})`, kinds: [] })
+  }
+  const statements = (parsed.ast as ReadonlyArray<Record<string, unknown>>).filter((s) => Object.keys(s).length > 0)
+  const kinds = statements.map((s) => Object.keys(s)[0] ?? "unknown")
+  if (statements.length !== 1) {
+    return new UnsafeSql({
+      message:
+        statements.length === 0
+          ? "refused: no SQL statement"
+          : `refused: ${statements.length} statements (${kinds.join(", ")}); exactly one read-only query may run`,
+      kinds
+    })
+  }
+  if (!readOnlyKinds.has(kinds[0])) {
+    return new UnsafeSql({ message: `refused: ${kinds[0]} is not a read-only statement`, kinds })
+  }
+  const writing = findWriting(statements[0])
+  if (writing !== undefined) {
+    return new UnsafeSql({ message: `refused: the query contains a ${writing} operation`, kinds: [...kinds, writing] })
+  }
+  return undefined
+}
+
+/**
+ * Succeeds with `sql` when it is one read-only statement; fails with `UnsafeSql` otherwise.
+ *
+ * @category constructors
+ */
+export const ensureReadOnly = Effect.fn("SqlGuard.ensureReadOnly")(function* (sql: string) {
+  const problem = check(sql)
+  if (problem !== undefined) return yield* problem
+  return sql
+})

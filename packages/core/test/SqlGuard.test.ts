@@ -1,0 +1,73 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { readFileSync } from "node:fs"
+import * as SqlGuard from "../src/SqlGuard.js"
+
+const originalBenchmarks = JSON.parse(
+  readFileSync(new URL("fixtures/original-benchmarks-array.json", import.meta.url), "utf8")
+) as ReadonlyArray<{ readonly expected_sql: string }>
+
+const allowed = [
+  "SELECT 1",
+  "select * from main.retail.orders where status = 'completed'",
+  "WITH a AS (SELECT 1 AS x) SELECT * FROM a",
+  "VALUES (1), (2)",
+  "(SELECT 1) UNION ALL (SELECT 2)",
+  "SELECT 1 UNION SELECT 2 ORDER BY 1",
+  "SHOW TABLES IN main.retail",
+  "DESCRIBE main.retail.orders",
+  "EXPLAIN SELECT 1",
+  "SELECT a FROM t;",
+  "SELECT 1 -- ; DROP TABLE x",
+  "SELECT 1 /* ; DROP TABLE x */",
+  "SELECT ';DROP TABLE x' AS s",
+  "SELECT `order`, try_divide(a, b) FROM `main`.`retail`.`orders` WHERE order_date >= current_date() - INTERVAL 7 DAYS"
+]
+
+const refused: ReadonlyArray<readonly [string, RegExp]> = [
+  ["DROP TABLE main.retail.orders", /drop_table is not a read-only statement/],
+  ["CREATE TABLE t AS SELECT 1", /create_table/],
+  ["INSERT INTO t VALUES (1)", /insert/],
+  ["UPDATE t SET a = 1", /update/],
+  ["DELETE FROM t", /delete/],
+  ["MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE", /merge/],
+  ["SELECT 1; DROP TABLE x", /2 statements \(select, drop_table\)/],
+  ["SELECT 1; SELECT 2", /2 statements/],
+  ["SELECT * FROM (INSERT INTO t VALUES (1))", /contains a insert operation/],
+  ["WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d", /delete/],
+  ["SELECT * INTO t FROM x", /select_into/],
+  ["GRANT SELECT ON t TO u", /grant/],
+  ["SET spark.sql.ansi.enabled = false", /set_statement/],
+  ["USE CATALOG main", /use/],
+  ["COPY t TO 'x.csv'", /copy/],
+  ["OPTIMIZE t", /command/],
+  ["ATTACH 'x.db' AS y", /attach/],
+  ["", /no SQL statement/],
+  ["SELEC 1", /does not parse/]
+]
+
+describe("SqlGuard", () => {
+  it("lets single read-only queries through", () => {
+    for (const sql of allowed) assert.isUndefined(SqlGuard.check(sql), sql)
+  })
+
+  it("refuses DDL, DML, session changes, several statements and what does not parse", () => {
+    for (const [sql, reason] of refused) {
+      const problem = SqlGuard.check(sql)
+      assert.isDefined(problem, sql)
+      assert.match(problem?.message ?? "", reason, sql)
+    }
+  })
+
+  it("accepts every expected SQL of the original tool's benchmarks (real Databricks SQL)", () => {
+    for (const { expected_sql } of originalBenchmarks) assert.isUndefined(SqlGuard.check(expected_sql), expected_sql)
+  })
+
+  it.effect("ensureReadOnly fails with a typed UnsafeSql and never returns the SQL", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(yield* SqlGuard.ensureReadOnly("SELECT 1"), "SELECT 1")
+      const exit = yield* Effect.exit(SqlGuard.ensureReadOnly("DROP TABLE t"))
+      assert.isTrue(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag === "UnsafeSql")
+    })
+  )
+})
