@@ -20,6 +20,8 @@ export class DatabricksAuth extends Context.Tag("@genie-enhancer/databricks/Data
     readonly authorization: Effect.Effect<Redacted.Redacted<string>, Errors.AuthFailed>
     /** Forgets a cached OAuth token the server rejected (HTTP 401), so the next call fetches a new one. */
     readonly invalidate: Effect.Effect<void>
+    /** True for OAuth: a rejected token may be replaced; a rejected PAT stays rejected. */
+    readonly refreshable: boolean
   }
 >() {}
 
@@ -109,9 +111,14 @@ const make = (host: string, credentials: Credentials) =>
     ? Effect.succeed({
         host,
         authorization: Effect.succeed(Redacted.make(`Bearer ${Redacted.value(credentials.token)}`)),
-        invalidate: Effect.void
+        invalidate: Effect.void,
+        refreshable: false
       })
-    : Effect.map(oauthTokens(host, credentials.clientId, credentials.clientSecret), (tokens) => ({ host, ...tokens }))
+    : Effect.map(oauthTokens(host, credentials.clientId, credentials.clientSecret), (tokens) => ({
+        host,
+        refreshable: true,
+        ...tokens
+      }))
 
 /**
  * `DatabricksAuth` for a resolved configuration. OAuth needs an `HttpClient`.

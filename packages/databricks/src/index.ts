@@ -5,3 +5,4 @@
 export * as ConfigFile from "./ConfigFile.js"
 export * as DatabricksAuth from "./DatabricksAuth.js"
 export * as DatabricksConfig from "./DatabricksConfig.js"
+export * as RestClient from "./RestClient.js"

@@ -1,50 +1,27 @@
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Redacted, TestClock } from "effect"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import * as DatabricksAuth from "../src/DatabricksAuth.js"
+import { json, stubServer } from "./StubServer.js"
 
-interface OidcServer {
-  readonly host: string
-  readonly tokenRequests: () => number
-  readonly close: () => Promise<void>
-}
-
-/** A loopback OIDC server issuing numbered tokens to one service principal (`sp-id` / `sp-secret`). */
-const startOidcServer = () =>
-  new Promise<OidcServer>((resolve) => {
-    let issued = 0
-    const server = createServer((req, res) => {
-      const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      res.setHeader("content-type", "application/json")
-      if (req.url === "/oidc/.well-known/oauth-authorization-server") {
-        res.end(JSON.stringify({ token_endpoint: `${host}/oidc/v1/token`, authorization_endpoint: `${host}/x` }))
-        return
+/** OIDC endpoints issuing numbered tokens to one service principal (`sp-id` / `sp-secret`). */
+const oidcServer = Effect.suspend(() => {
+  let issued = 0
+  return Effect.map(
+    stubServer((request, response, host) => {
+      if (request.url === "/oidc/.well-known/oauth-authorization-server") {
+        return json(response, 200, { token_endpoint: `${host}/oidc/v1/token`, authorization_endpoint: `${host}/x` })
       }
-      let body = ""
-      req.on("data", (chunk: Buffer) => (body += chunk.toString()))
-      req.on("end", () => {
-        const expected = `Basic ${Buffer.from("sp-id:sp-secret").toString("base64")}`
-        if (req.headers.authorization !== expected || !body.includes("grant_type=client_credentials")) {
-          res.statusCode = 401
-          res.end(JSON.stringify({ error: "invalid_client", error_description: "Client authentication failed" }))
-          return
-        }
-        issued++
-        res.end(JSON.stringify({ access_token: `token-${issued}`, token_type: "Bearer", expires_in: 3600 }))
-      })
-    })
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        host: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        tokenRequests: () => issued,
-        close: () => new Promise((done) => server.close(() => done()))
-      })
-    )
-  })
-
-const oidcServer = Effect.acquireRelease(Effect.promise(startOidcServer), (server) => Effect.promise(server.close))
+      const expected = `Basic ${Buffer.from("sp-id:sp-secret").toString("base64")}`
+      if (request.headers.authorization !== expected || !request.body.includes("grant_type=client_credentials")) {
+        return json(response, 401, { error: "invalid_client", error_description: "Client authentication failed" })
+      }
+      issued++
+      json(response, 200, { access_token: `token-${issued}`, token_type: "Bearer", expires_in: 3600 })
+    }),
+    (server) => ({ host: server.host, tokenRequests: () => issued })
+  )
+})
 
 const authFor = (host: string, secret: string) =>
   Effect.provide(
