@@ -21,6 +21,8 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   UsageError: ExitCode.config,
   AuthFailed: ExitCode.providerAuth,
   ProviderError: ExitCode.providerAuth,
+  CircuitOpen: ExitCode.providerAuth,
+  CallTimeout: ExitCode.providerAuth,
   PartialRun: ExitCode.partialRun
 }
 

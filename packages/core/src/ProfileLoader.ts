@@ -660,11 +660,14 @@ const failWith = (
 }
 
 /** Cross-key rules JSON Schema cannot express without making editor messages worse. */
-const crossKeyIssues = (merged: Json): Array<Issue.Issue> => {
+const crossKeyIssues = (merged: Json, env: Readonly<Record<string, string | undefined>>): Array<Issue.Issue> => {
   const issues: Array<Issue.Issue> = []
   const llm = isMapping(merged["llm"]) ? merged["llm"] : {}
-  if (llm["provider"] === "openai-compatible" && (llm["baseUrl"] === undefined || llm["baseUrl"] === null)) {
-    issues.push(Issue.error("Required", "$.llm.baseUrl", 'provider "openai-compatible" needs llm.baseUrl'))
+  const baseUrl = llm["baseUrl"] ?? env["OPENAI_BASE_URL"]
+  if (llm["provider"] === "openai-compatible" && (baseUrl === undefined || baseUrl === null || baseUrl === "")) {
+    issues.push(
+      Issue.error("Required", "$.llm.baseUrl", 'provider "openai-compatible" needs llm.baseUrl (or OPENAI_BASE_URL)')
+    )
   }
   const safety = isMapping(merged["safety"]) ? merged["safety"] : {}
   const genie = isMapping(safety["genie"]) ? safety["genie"] : {}
@@ -817,7 +820,7 @@ export const resolve: (options: {
   const valid = validateProfile(mergedJson)
   const schemaIssues = [
     ...(valid ? [] : issuesFromAjv(validateProfile.errors ?? [], mergedJson)),
-    ...crossKeyIssues(mergedJson)
+    ...crossKeyIssues(mergedJson, env)
   ]
   for (const issue of schemaIssues) {
     // apiVersion is checked per file above; a secret key is reported as such rather than as unknown.

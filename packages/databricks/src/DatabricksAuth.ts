@@ -2,10 +2,11 @@
  * Authorization headers for a Databricks workspace: a personal access token as is, or OAuth machine-to-machine
  * (service principal) tokens fetched from the workspace's OIDC endpoint, cached and refreshed before they expire.
  */
+import type { FileSystem, Path } from "@effect/platform"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Errors, Workspace } from "@genie-enhancer/core"
 import { Clock, Context, Effect, Layer, Option, Redacted, Ref, Schema } from "effect"
-import type { Credentials, Resolved } from "./DatabricksConfig.js"
+import * as DatabricksConfig from "./DatabricksConfig.js"
 
 /**
  * The workspace's host and a current `Authorization` header value.
@@ -106,7 +107,7 @@ const oauthTokens = (host: string, clientId: string, clientSecret: Redacted.Reda
     return { authorization, invalidate: Ref.set(cache, Option.none()) }
   })
 
-const make = (host: string, credentials: Credentials) =>
+const make = (host: string, credentials: DatabricksConfig.Credentials) =>
   credentials.type === "pat"
     ? Effect.succeed({
         host,
@@ -126,7 +127,7 @@ const make = (host: string, credentials: Credentials) =>
  * @category layers
  */
 export const layer = (
-  config: Pick<Resolved, "host" | "credentials">
+  config: Pick<DatabricksConfig.Resolved, "host" | "credentials">
 ): Layer.Layer<DatabricksAuth, never, HttpClient.HttpClient> =>
   Layer.effect(DatabricksAuth, make(config.host, config.credentials))
 
@@ -139,3 +140,15 @@ export const layerWorkspaceAuth: Layer.Layer<Workspace.WorkspaceAuth, never, Dat
   Workspace.WorkspaceAuth,
   Effect.map(DatabricksAuth, (auth) => ({ host: auth.host, authorization: auth.authorization }))
 )
+
+/**
+ * `DatabricksAuth` resolved like the Databricks SDKs: explicit settings > environment > `~/.databrickscfg`
+ * (`DatabricksConfig.resolve`). Fails with `AuthFailed` saying what to set.
+ *
+ * @category layers
+ */
+export const layerConfig = (
+  explicit: DatabricksConfig.Explicit,
+  env: Readonly<Record<string, string | undefined>>
+): Layer.Layer<DatabricksAuth, Errors.AuthFailed, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> =>
+  Layer.unwrapEffect(Effect.map(DatabricksConfig.resolve(explicit, env), layer))

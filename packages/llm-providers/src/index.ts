@@ -1,8 +1,13 @@
 /**
- * @genie-enhancer/llm-providers — OpenAI, Anthropic, Databricks serving and OpenAI-compatible providers for the core `LanguageModel` service.
- *
- * The implementation lands with issue #8; until then the package holds only its public identity.
+ * @genie-enhancer/llm-providers — layers for the core `LanguageModel` service: OpenAI, Anthropic, Databricks
+ * serving endpoints and OpenAI-compatible servers, plus a scripted provider for tests, record/replay cassettes and
+ * usage totals. Start with `LlmProviders.layerFromSettings(profile.llm)`.
  */
-
-/** The package name, for diagnostics and plugin manifests. */
-export const packageName = "@genie-enhancer/llm-providers"
+export * as Anthropic from "./Anthropic.js"
+export * as Cassette from "./Cassette.js"
+export * as Databricks from "./Databricks.js"
+export * as LlmProviders from "./LlmProviders.js"
+export * as OpenAi from "./OpenAi.js"
+export * as Provider from "./Provider.js"
+export * as Scripted from "./Scripted.js"
+export * as UsageLedger from "./UsageLedger.js"
