@@ -403,7 +403,8 @@ export const jsonSchema: JSONSchemaType<Profile> = {
           properties: {
             enabled: {
               type: "boolean",
-              description: "Ask the LLM judge about inconclusive results. When false they stay failed."
+              description:
+                "Ask the LLM judge about inconclusive results. When false they stay inconclusive (never counted as a pass)."
             }
           }
         },

@@ -59,7 +59,8 @@ export class GenieAnswer extends Schema.Class<GenieAnswer>("GenieAnswer")({
 
 /**
  * Why a verdict went the way it did. The first block mirrors Genie's own eval-run assessment reasons so reports
- * line up with the Databricks UI; the rest cover cases Genie's taxonomy has no name for.
+ * line up with the Databricks UI; the rest cover cases Genie's taxonomy has no name for. On a pass, reasons are
+ * notes on weak evidence (`BOTH_EMPTY`, `RESULT_EXTRA_COLUMNS` when extra columns are allowed).
  *
  * @category models
  */
@@ -79,26 +80,157 @@ export const ReasonCode = Schema.Literal(
   "GENIE_FAILED",
   "TIMEOUT",
   "EXPECTED_SQL_FAILED",
+  "TRUNCATED_RESULT",
+  "LIMIT_TIE",
+  "UNORDERED_LIMIT",
   "LLM_JUDGE"
 )
 /** @category models */
 export type ReasonCode = typeof ReasonCode.Type
 
 /**
+ * The LLM judge's reasons: Genie's `LLM_JUDGE_*` assessment reasons (current names, not the deprecated ones).
+ *
+ * @category models
+ */
+export const JudgeReason = Schema.Literal(
+  "LLM_JUDGE_MISSING_OR_INCORRECT_FILTER",
+  "LLM_JUDGE_INCOMPLETE_OR_PARTIAL_OUTPUT",
+  "LLM_JUDGE_MISINTERPRETATION_OF_USER_REQUEST",
+  "LLM_JUDGE_INSTRUCTION_COMPLIANCE_OR_MISSING_BUSINESS_LOGIC",
+  "LLM_JUDGE_INCORRECT_METRIC_CALCULATION",
+  "LLM_JUDGE_INCORRECT_TABLE_OR_FIELD_USAGE",
+  "LLM_JUDGE_INCORRECT_FUNCTION_USAGE",
+  "LLM_JUDGE_MISSING_OR_INCORRECT_JOIN",
+  "LLM_JUDGE_MISSING_OR_INCORRECT_AGGREGATION",
+  "LLM_JUDGE_FORMATTING_ERROR",
+  "LLM_JUDGE_OTHER"
+)
+/** @category models */
+export type JudgeReason = typeof JudgeReason.Type
+
+/**
+ * What the fix stage can act on: the SQL-level reason a benchmark failed (see `SqlDiagnosis`). `NO_SQL` and
+ * `GENIE_ERROR` cover answers without a query; `OTHER` means the two queries look alike and only the data differs.
+ *
+ * @category models
+ */
+export const FailureCategory = Schema.Literal(
+  "WRONG_TABLE",
+  "MISSING_JOIN",
+  "WRONG_JOIN",
+  "WRONG_FILTER",
+  "WRONG_AGGREGATION",
+  "WRONG_GROUPING",
+  "WRONG_ORDER_OR_LIMIT",
+  "WRONG_COLUMNS",
+  "NO_SQL",
+  "GENIE_ERROR",
+  "OTHER"
+)
+/** @category models */
+export type FailureCategory = typeof FailureCategory.Type
+
+/** One cell that differs: row index in the expected result, expected column name, both raw values. @category models */
+export const CellDifference = Schema.Struct({
+  row: Schema.Number,
+  column: Schema.String,
+  expected: Schema.NullOr(Schema.String),
+  actual: Schema.NullOr(Schema.String)
+})
+/** @category models */
+export type CellDifference = typeof CellDifference.Type
+
+/** Which Genie column an expected column was matched to (`null`: none). @category models */
+export const ColumnMatch = Schema.Struct({
+  expected: Schema.String,
+  actual: Schema.NullOr(Schema.String),
+  /** Matched only after coercing across type families (e.g. a STRING column holding numbers). */
+  typeDifference: Schema.optionalWith(Schema.Boolean, { exact: true })
+})
+/** @category models */
+export type ColumnMatch = typeof ColumnMatch.Type
+
+const Row = Schema.Array(Schema.NullOr(Schema.String))
+
+/**
+ * The small record a verdict carries to explain itself: shapes, the column mapping, counts and the first
+ * differing cells or rows. Values are raw warehouse strings; nothing here is sent to an LLM in data-egress mode.
+ *
+ * @category models
+ */
+export const Evidence = Schema.Struct({
+  expectedRows: Schema.optionalWith(Schema.Number, { exact: true }),
+  actualRows: Schema.optionalWith(Schema.Number, { exact: true }),
+  expectedColumns: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  actualColumns: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  columnMapping: Schema.optionalWith(Schema.Array(ColumnMatch), { exact: true }),
+  missingRows: Schema.optionalWith(Schema.Number, { exact: true }),
+  extraRows: Schema.optionalWith(Schema.Number, { exact: true }),
+  differences: Schema.optionalWith(Schema.Array(CellDifference), { exact: true }),
+  sampleMissingRows: Schema.optionalWith(Schema.Array(Row), { exact: true }),
+  sampleExtraRows: Schema.optionalWith(Schema.Array(Row), { exact: true }),
+  /** Expected columns whose order the ORDER BY fixes (the ordered prefix). */
+  orderKeys: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  message: Schema.optionalWith(Schema.String, { exact: true })
+})
+/** @category models */
+export type Evidence = typeof Evidence.Type
+
+/**
+ * What the LLM judge said about one inconclusive case, and with which prompt version and model.
+ *
+ * @category models
+ */
+export const JudgeRecord = Schema.Struct({
+  verdict: Schema.Literal("pass", "fail", "unsure"),
+  /** 0 to 1. */
+  confidence: Schema.Number,
+  reasons: Schema.Array(JudgeReason),
+  explanation: Schema.String,
+  /** Prompt id and version, e.g. `judge/result-equivalence@1`. */
+  prompt: Schema.String,
+  model: Schema.optionalWith(Schema.String, { exact: true }),
+  /** True when the verdict came from the judge cache (same case seen before) rather than a new call. */
+  cached: Schema.Boolean
+})
+/** @category models */
+export type JudgeRecord = typeof JudgeRecord.Type
+
+/** One SQL-level difference between Genie's query and the expected one. @category models */
+export const Finding = Schema.Struct({
+  category: FailureCategory,
+  message: Schema.String,
+  expected: Schema.optionalWith(Schema.String, { exact: true }),
+  actual: Schema.optionalWith(Schema.String, { exact: true })
+})
+/** @category models */
+export type Finding = typeof Finding.Type
+
+/** Why a benchmark failed, at the SQL level: the primary category and every finding. @category models */
+export const Diagnosis = Schema.Struct({
+  category: FailureCategory,
+  findings: Schema.Array(Finding)
+})
+/** @category models */
+export type Diagnosis = typeof Diagnosis.Type
+
+/**
  * The outcome of evaluating one benchmark. `excluded` means the benchmark itself is broken (its expected SQL
- * failed); `inconclusive` means the deterministic rules could not decide and no judge settled it.
+ * failed); `inconclusive` means the deterministic rules could not decide and no judge settled it; `error` means
+ * Genie could not be asked properly (timeout, cancelled) — not the space's fault.
  *
  * @category models
  */
 export class Verdict extends Schema.Class<Verdict>("Verdict")({
   outcome: Schema.Literal("pass", "fail", "error", "excluded", "inconclusive"),
-  /** The rule that decided, e.g. `bag-equality`, `scalar`, `llm-judge`. */
+  /** The rule that decided, e.g. `bag-equality`, `scalar`, `llm-judge` (listed in the core README). */
   decidedBy: Schema.String,
   reasons: Schema.Array(ReasonCode),
-  evidence: Schema.optional(Schema.Unknown),
-  judge: Schema.optional(
-    Schema.Struct({ verdict: Schema.String, confidence: Schema.Number, explanation: Schema.String })
-  )
+  evidence: Schema.optional(Evidence),
+  judge: Schema.optional(JudgeRecord),
+  /** SQL-level diagnosis of a failure, for the fix stage. */
+  diagnosis: Schema.optional(Diagnosis)
 }) {}
 
 /**
@@ -111,8 +243,8 @@ export class BenchmarkResult extends Schema.Class<BenchmarkResult>("BenchmarkRes
   answer: Schema.optional(GenieAnswer),
   expected: Schema.optional(ResultSet),
   verdict: Verdict,
-  /** Coarse failure category for the fix stage (e.g. `WRONG_FILTER`), when the verdict is not a pass. */
-  failureCategory: Schema.optional(Schema.String)
+  /** Failure category for the fix stage (`verdict.diagnosis.category`), when the verdict is not a pass. */
+  failureCategory: Schema.optional(FailureCategory)
 }) {}
 
 /**
@@ -225,7 +357,37 @@ export class Executor extends Context.Tag("@genie-enhancer/core/Executor")<
   { readonly execute: (sql: string, options?: ExecuteOptions) => Effect.Effect<ResultSet, StageFailed> }
 >() {}
 
-/** evaluate: decide whether Genie's answer matches the expected result. @category services */
+/**
+ * Counts of what an `Evaluator` decided so far, for run reports: how many verdicts the rules settled, how many
+ * needed the LLM judge, and what the judge cost in calls.
+ *
+ * @category models
+ */
+export interface EvaluationStats {
+  readonly evaluated: number
+  readonly outcomes: Readonly<Record<Verdict["outcome"], number>>
+  /** Verdicts the deterministic rules marked inconclusive (whether or not a judge then settled them). */
+  readonly neededJudge: number
+  /** Inconclusive verdicts the judge settled as pass or fail. */
+  readonly judgeDecided: number
+  /** Language-model requests sent (each holds up to `evaluate.chunkSize` cases). */
+  readonly judgeCalls: number
+  /** Cases answered from the judge cache without a new request. */
+  readonly judgeCacheHits: number
+  /** Cases whose judge request failed (they stay inconclusive). */
+  readonly judgeFailures: number
+}
+
+/**
+ * evaluate: decide whether Genie's answer matches the expected result.
+ *
+ * **Details**
+ * `expected` is the expected SQL's result, or the `StageFailed` of running it (the benchmark is then `excluded`).
+ * Evaluation never fails: a judge that cannot be reached leaves the verdict `inconclusive`. Scorers call
+ * `evaluate` once per benchmark, concurrently; implementations batch judge calls across those calls.
+ *
+ * @category services
+ */
 export class Evaluator extends Context.Tag("@genie-enhancer/core/Evaluator")<
   Evaluator,
   {
@@ -233,7 +395,9 @@ export class Evaluator extends Context.Tag("@genie-enhancer/core/Evaluator")<
       benchmark: Benchmark,
       expected: ResultSet | StageFailed,
       answer: GenieAnswer
-    ) => Effect.Effect<Verdict, StageFailed>
+    ) => Effect.Effect<Verdict>
+    /** What was decided so far and how (see `EvaluationStats`). */
+    readonly stats: Effect.Effect<EvaluationStats>
   }
 >() {}
 

@@ -1,1 +1,5 @@
-export {}
+/**
+ * @genie-enhancer/core/testing — test doubles and helpers for core services, for this repository's tests and for
+ * plugin authors.
+ */
+export * as ScriptedLanguageModel from "./ScriptedLanguageModel.js"
