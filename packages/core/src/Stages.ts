@@ -8,6 +8,7 @@ import type { Effect, Stream } from "effect"
 import type { Benchmark } from "./Benchmark.js"
 import type { SerializedSpace } from "./Space.js"
 import type { ProviderError } from "./Errors.js"
+import type { UnsafeSql } from "./SqlGuard.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Models
@@ -339,22 +340,131 @@ export class StageFailed extends Schema.TaggedError<StageFailed>()("StageFailed"
 // Stage services
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * A Genie message that was asked but whose answer is not in yet. After a timeout, poll it again with
+ * `Asker.resume` instead of asking again, so a retry never duplicates a conversation.
+ *
+ * @category models
+ */
+export class PendingMessage extends Schema.Class<PendingMessage>("PendingMessage")({
+  spaceId: Schema.String,
+  conversationId: Schema.String,
+  messageId: Schema.String
+}) {}
+
+/**
+ * Why asking Genie failed. @category models
+ */
+export const GenieErrorReason = Schema.Literal(
+  "RateLimited",
+  "Timeout",
+  "Failed",
+  "Cancelled",
+  "Unavailable",
+  "Auth",
+  "NotFound",
+  "BadRequest"
+)
+/** @category models */
+export type GenieErrorReason = typeof GenieErrorReason.Type
+
+/**
+ * Asking Genie failed: an HTTP error, a FAILED or CANCELLED message, or no answer in time.
+ *
+ * **Details**
+ * Follows the retry conventions of `Errors.isRetryable` / `Errors.retryAfterMs` and `RateLimiter.isRateLimit`:
+ * HTTP 429 and `RATE_LIMIT_EXCEEDED_*` messages are `rateLimited` and retryable; 5xx and timeouts are retryable;
+ * auth, not-found and bad requests are not. A `Timeout` carries the `pending` message to resume.
+ *
+ * @category errors
+ */
+export class GenieError extends Schema.TaggedError<GenieError>()("GenieError", {
+  reason: GenieErrorReason,
+  message: Schema.String,
+  retryable: Schema.Boolean,
+  rateLimited: Schema.Boolean,
+  retryAfterMs: Schema.optionalWith(Schema.Number, { exact: true }),
+  /** HTTP status, when the failure was an HTTP error. */
+  status: Schema.optionalWith(Schema.Number, { exact: true }),
+  /** Genie's `MessageErrorType` of a FAILED message (`SQL_EXECUTION_EXCEPTION`, …). */
+  errorType: Schema.optionalWith(Schema.String, { exact: true }),
+  pending: Schema.optionalWith(PendingMessage, { exact: true })
+}) {}
+
+/**
+ * A SQL statement failed on the warehouse (or could not be submitted).
+ *
+ * **Details**
+ * `callerError` marks failures of the statement itself (syntax, unknown table or column, `sql_state` classes 42
+ * and 22): they say nothing about the warehouse's health, so breakers ignore them and retries do not repeat them.
+ *
+ * @category errors
+ */
+export class SqlFailed extends Schema.TaggedError<SqlFailed>()("SqlFailed", {
+  message: Schema.String,
+  sqlState: Schema.optionalWith(Schema.String, { exact: true }),
+  statementId: Schema.optionalWith(Schema.String, { exact: true }),
+  retryable: Schema.Boolean,
+  rateLimited: Schema.Boolean,
+  retryAfterMs: Schema.optionalWith(Schema.Number, { exact: true }),
+  callerError: Schema.Boolean
+}) {}
+
+/**
+ * Why a space could not be read or written. @category models
+ */
+export const SpaceStoreErrorReason = Schema.Literal(
+  "NotFound",
+  "Conflict",
+  "Invalid",
+  "Auth",
+  "RateLimited",
+  "Unavailable",
+  "BadResponse"
+)
+
+/**
+ * Reading or writing a space failed. `Conflict`: the space changed since it was read (stale `etag`); `Invalid`: the
+ * API rejected the `serialized_space` (the message names the field).
+ *
+ * @category errors
+ */
+export class SpaceStoreError extends Schema.TaggedError<SpaceStoreError>()("SpaceStoreError", {
+  reason: SpaceStoreErrorReason,
+  message: Schema.String,
+  spaceId: Schema.optionalWith(Schema.String, { exact: true }),
+  retryable: Schema.Boolean,
+  rateLimited: Schema.Boolean,
+  retryAfterMs: Schema.optionalWith(Schema.Number, { exact: true })
+}) {}
+
 /** Options for one SQL execution. @category models */
 export interface ExecuteOptions {
   readonly rowLimit?: number
   readonly timeoutSeconds?: number
+  /**
+   * True only for SQL from the user's own benchmark file. Everything else (Genie's SQL, LLM-proposed SQL) passes the
+   * read-only guard (`SqlGuard`) first and fails with `UnsafeSql` without running.
+   */
+  readonly trusted?: boolean
 }
 
-/** ask: put one question to Genie in a new conversation. @category services */
+/** ask: put one question to Genie in a new conversation and wait for its answer. @category services */
 export class Asker extends Context.Tag("@genie-enhancer/core/Asker")<
   Asker,
-  { readonly ask: (spaceId: string, question: string) => Effect.Effect<GenieAnswer, StageFailed> }
+  {
+    readonly ask: (spaceId: string, question: string) => Effect.Effect<GenieAnswer, GenieError>
+    /** Waits again for a message that timed out, without asking again. */
+    readonly resume: (pending: PendingMessage) => Effect.Effect<GenieAnswer, GenieError>
+  }
 >() {}
 
 /** execute: run a read-only SQL statement on the warehouse. @category services */
 export class Executor extends Context.Tag("@genie-enhancer/core/Executor")<
   Executor,
-  { readonly execute: (sql: string, options?: ExecuteOptions) => Effect.Effect<ResultSet, StageFailed> }
+  {
+    readonly execute: (sql: string, options?: ExecuteOptions) => Effect.Effect<ResultSet, SqlFailed | UnsafeSql>
+  }
 >() {}
 
 /**
@@ -448,15 +558,16 @@ export class Promoter extends Context.Tag("@genie-enhancer/core/Promoter")<
 export class SpaceStore extends Context.Tag("@genie-enhancer/core/SpaceStore")<
   SpaceStore,
   {
-    readonly list: () => Effect.Effect<ReadonlyArray<StoredSpace>, StageFailed>
-    readonly get: (spaceId: string) => Effect.Effect<StoredSpace, StageFailed>
-    readonly create: (space: Omit<StoredSpace, "spaceId" | "etag">) => Effect.Effect<StoredSpace, StageFailed>
+    readonly list: () => Effect.Effect<ReadonlyArray<StoredSpace>, SpaceStoreError>
+    readonly get: (spaceId: string) => Effect.Effect<StoredSpace, SpaceStoreError>
+    readonly create: (space: Omit<StoredSpace, "spaceId" | "etag">) => Effect.Effect<StoredSpace, SpaceStoreError>
+    /** Replaces the space's configuration; with `etag`, fails with reason `Conflict` if it changed meanwhile. */
     readonly update: (
       spaceId: string,
       space: SerializedSpace,
-      options?: { readonly etag?: string }
-    ) => Effect.Effect<StoredSpace, StageFailed>
-    readonly trash: (spaceId: string) => Effect.Effect<void, StageFailed>
+      options?: { readonly etag?: string; readonly title?: string; readonly description?: string }
+    ) => Effect.Effect<StoredSpace, SpaceStoreError>
+    readonly trash: (spaceId: string) => Effect.Effect<void, SpaceStoreError>
   }
 >() {}
 

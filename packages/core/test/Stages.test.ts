@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Layer, Schema } from "effect"
+import * as Errors from "../src/Errors.js"
 import * as Stages from "../src/Stages.js"
 
 const result = new Stages.BenchmarkResult({
@@ -59,6 +60,15 @@ describe("stage services", () => {
                 attempts: 1,
                 elapsedMs: 0
               })
+            ),
+          resume: (pending) =>
+            Effect.fail(
+              new Stages.GenieError({
+                reason: "NotFound",
+                message: `no message ${pending.messageId}`,
+                retryable: false,
+                rateLimited: false
+              })
             )
         })
       )
@@ -69,12 +79,15 @@ describe("stage services", () => {
     Effect.gen(function* () {
       const executor = yield* Stages.Executor
       const error = yield* Effect.flip(executor.execute("SELECT 1"))
-      assert.strictEqual(error._tag, "StageFailed")
-      assert.isTrue(error.retryable)
+      assert.strictEqual(error._tag, "SqlFailed")
+      assert.isTrue(Errors.isRetryable(error))
     }).pipe(
       Effect.provide(
         Layer.succeed(Stages.Executor, {
-          execute: () => Effect.fail(new Stages.StageFailed({ stage: "execute", message: "503", retryable: true }))
+          execute: () =>
+            Effect.fail(
+              new Stages.SqlFailed({ message: "503", retryable: true, rateLimited: false, callerError: false })
+            )
         })
       )
     )
