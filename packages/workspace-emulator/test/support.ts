@@ -1,0 +1,122 @@
+import { Chunk, Effect, TestClock } from "effect"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import type { Space } from "@genie-enhancer/core"
+import type { Emulator, WorkspaceLoader } from "../src/index.js"
+
+/** A small sales dataset under main.sales (main is a reserved name in DuckDB, so this exercises the renaming). */
+export const salesSql = `
+CREATE TABLE main.sales.orders (order_id BIGINT, customer_id BIGINT, amount DECIMAL(10,2), region STRING, order_date DATE);
+INSERT INTO main.sales.orders VALUES
+  (1, 10, 100.00, 'EU', DATE'2025-06-01'),
+  (2, 10, 50.50, 'US', DATE'2025-06-02'),
+  (3, 11, 20.25, 'EU', DATE'2025-06-03'),
+  (4, 12, 75.00, 'APAC', DATE'2025-06-04');
+CREATE TABLE main.sales.customers (customer_id BIGINT, name STRING);
+INSERT INTO main.sales.customers VALUES (10, 'Ann'), (11, 'Bob'), (12, 'Cy');
+`
+
+export const salesDataset: WorkspaceLoader.Dataset = {
+  _tag: "Sql",
+  source: "sales.sql",
+  sql: salesSql,
+  dialect: "databricks"
+}
+
+/** A minimal valid v2 serialized space over main.sales. */
+export const salesSpace: Space.SerializedSpace = {
+  version: 2,
+  data_sources: {
+    tables: [
+      { identifier: "main.sales.customers" },
+      { identifier: "main.sales.orders", column_configs: [{ column_name: "region", synonyms: ["area"] }] }
+    ]
+  },
+  instructions: {
+    text_instructions: [{ id: "1a1b2c3d4e5f60718293a4b5c6d7e8f9", content: ["Amounts are in EUR.\n"] }]
+  }
+}
+
+export const totalByRegionSql =
+  "SELECT region, SUM(amount) AS total FROM main.sales.orders GROUP BY region ORDER BY region"
+
+export interface HttpResult {
+  readonly status: number
+  readonly headers: Headers
+  readonly json: any
+}
+
+/** A real HTTP request to the emulator (bearer token by default; `token: null` sends none). */
+export const call = (
+  emulator: Pick<Emulator.Emulator, "host" | "token">,
+  method: string,
+  path: string,
+  options: {
+    readonly body?: unknown
+    readonly token?: string | null
+    readonly headers?: Record<string, string>
+    readonly rawBody?: string
+  } = {}
+) =>
+  Effect.tryPromise(async (signal): Promise<HttpResult> => {
+    const token = options.token === undefined ? emulator.token : options.token
+    const res = await fetch(`${emulator.host}${path}`, {
+      method,
+      signal,
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...options.headers
+      },
+      ...(options.rawBody !== undefined
+        ? { body: options.rawBody }
+        : options.body === undefined
+          ? {}
+          : { body: JSON.stringify(options.body) })
+    })
+    const text = await res.text()
+    return { status: res.status, headers: res.headers, json: text === "" ? undefined : JSON.parse(text) }
+  })
+
+const terminal = new Set(["COMPLETED", "FAILED", "CANCELLED", "QUERY_RESULT_EXPIRED"])
+
+/** Polls a Genie message until it is terminal (no sleeps: each poll is a real round trip). */
+export const pollMessage = (emulator: Emulator.Emulator, spaceId: string, conversationId: string, messageId: string) =>
+  call(emulator, "GET", `/api/2.0/genie/spaces/${spaceId}/conversations/${conversationId}/messages/${messageId}`).pipe(
+    Effect.repeat({ until: (r) => terminal.has(r.json?.status), times: 500 })
+  )
+
+/** Starts a conversation and waits for the answer. */
+export const ask = (emulator: Emulator.Emulator, spaceId: string, question: string) =>
+  Effect.gen(function* () {
+    const started = yield* call(emulator, "POST", `/api/2.0/genie/spaces/${spaceId}/start-conversation`, {
+      body: { content: question }
+    })
+    if (started.status !== 200) return { started, message: started }
+    const message = yield* pollMessage(emulator, spaceId, started.json.conversation_id, started.json.message_id)
+    return { started, message }
+  })
+
+/**
+ * Lets real I/O progress (a request travelling to the emulator) until at least `count` sleeps wait on the
+ * `TestClock`, so that a following `TestClock.adjust` is seen by the request.
+ */
+export const awaitSleeps = (count = 1) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 2000; i++) {
+      if (Chunk.size(yield* TestClock.sleeps()) >= count) return
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
+    return yield* Effect.dieMessage("the emulator never started waiting on the clock")
+  })
+
+/** A temporary directory holding the given files (paths may contain sub-directories). */
+export const tempWorkspace = (files: Record<string, string>): string => {
+  const dir = mkdtempSync(join(tmpdir(), "emulator-ws-"))
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), content)
+  }
+  return dir
+}
