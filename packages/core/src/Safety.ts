@@ -91,6 +91,8 @@ export interface Stats {
  */
 export interface Policy {
   readonly key: string
+  /** Calls that may run at once. */
+  readonly concurrency: number
   /** Runs the effect under every rule of the policy. */
   readonly run: <A, E, R>(
     effect: Effect.Effect<A, E, R>
@@ -149,7 +151,7 @@ export const makePolicy = Effect.fn("Safety.makePolicy")(function* (settings: Po
     Effect.map(([c, state, l]): Stats => ({ key, state, ...c, refusals: l.refusals, perMinute: l.perMinute }))
   )
 
-  const policy: Policy = { key, run, breaker, limiter, stats }
+  const policy: Policy = { key, concurrency: settings.concurrency, run, breaker, limiter, stats }
   return policy
 })
 

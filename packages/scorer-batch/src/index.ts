@@ -1,8 +1,4 @@
 /**
- * @genie-enhancer/scorer-batch — Streaming concurrent scorer, the default: each benchmark flows ask → execute → evaluate as soon as it can.
- *
- * The implementation lands with issue #6; until then the package holds only its public identity.
+ * @genie-enhancer/scorer-batch — the streaming concurrent scorer, the default (`scorer.plugin: batch`).
  */
-
-/** The id profiles use to choose this scorer (`scorer.plugin: batch`). */
-export const pluginId = "batch"
+export * as BatchScorer from "./BatchScorer.js"

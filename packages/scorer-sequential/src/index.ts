@@ -1,8 +1,4 @@
 /**
- * @genie-enhancer/scorer-sequential — One benchmark at a time; the fallback scorer (`--no-batch`).
- *
- * The implementation lands with issue #6; until then the package holds only its public identity.
+ * @genie-enhancer/scorer-sequential — the one-at-a-time scorer (`scorer.plugin: sequential`, `--no-batch`).
  */
-
-/** The id profiles use to choose this scorer (`scorer.plugin: sequential`). */
-export const pluginId = "sequential"
+export * as SequentialScorer from "./SequentialScorer.js"

@@ -3,3 +3,6 @@
  * plugin authors.
  */
 export * as ScriptedLanguageModel from "./ScriptedLanguageModel.js"
+export * as FakeWorkspace from "./FakeWorkspace.js"
+export * as ScorerContract from "./ScorerContract.js"
+export * as TestClockDriver from "./TestClockDriver.js"
