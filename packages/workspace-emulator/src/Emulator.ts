@@ -10,7 +10,7 @@ import * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as Conversations from "./Conversations.js"
 import * as Faults from "./Faults.js"
-import * as GenieEngine from "./GenieEngine.js"
+import type * as GenieEngine from "./GenieEngine.js"
 import * as Http from "./Http.js"
 import * as GenieRoutes from "./routes/genie.js"
 import * as OidcRoutes from "./routes/oidc.js"
@@ -21,6 +21,7 @@ import * as ScriptedEngine from "./ScriptedEngine.js"
 import * as Serving from "./Serving.js"
 import * as Spaces from "./Spaces.js"
 import * as Statements from "./Statements.js"
+import * as GenieSimulator from "./simulator/GenieSimulator.js"
 import * as Warehouse from "./Warehouse.js"
 import * as WorkspaceLoader from "./WorkspaceLoader.js"
 
@@ -49,8 +50,13 @@ export interface Options {
   readonly sqlNow?: Date | string
   /** Chooses a space's Genie engine (e.g. the Genie simulator); undefined falls back (see `defaultEngine`). */
   readonly engines?: GenieEngine.EngineResolver
-  /** The engine for spaces without `engines` or scripted answers (and for unscripted questions). */
+  /**
+   * The engine for spaces without `engines` or scripted answers (and for unscripted questions). Default: the Genie
+   * simulator, configured by `simulator`.
+   */
   readonly defaultEngine?: GenieEngine.GenieEngine
+  /** Options of the default Genie simulator, e.g. `{ noiseRate: 0.1 }`; ignored when `defaultEngine` is given. */
+  readonly simulator?: GenieSimulator.Options
   /** Scripted serving completions, tried before the workspace's. */
   readonly completions?: ReadonlyArray<Serving.CompletionRule>
   /** How strictly the spaces API validates `serialized_space` (default: like the API, unsorted arrays rejected). */
@@ -159,7 +165,16 @@ export const start: (
       chunkRows: options.statementChunkRows ?? 10_000,
       resultTtlMs: Duration.toMillis(options.statementResultTtl ?? "1 hour")
     })
-    const defaultEngine = options.defaultEngine ?? GenieEngine.unanswerable
+    const defaultEngine =
+      options.defaultEngine ??
+      (yield* Effect.try({
+        try: () => GenieSimulator.make(options.simulator ?? workspace?.simulator),
+        catch: (e) =>
+          new Errors.ConfigInvalid({
+            source: "simulator",
+            issues: [Issue.error("InvalidValue", "$", e instanceof Error ? e.message : String(e))]
+          })
+      }))
     const scripted = new Map<string, GenieEngine.GenieEngine>()
     const conversations = Conversations.make({
       spaces,

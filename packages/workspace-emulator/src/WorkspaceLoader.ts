@@ -66,6 +66,8 @@ export const Manifest = Schema.Struct({
     Schema.String.pipe(Schema.filter((s) => !Number.isNaN(Date.parse(s)) || "expected an ISO 8601 date or date-time"))
   ),
   seed: optional(Schema.Int),
+  /** The Genie simulator's settings: `noiseRate` (0–1) flips that share of answers to plausible wrong SQL. */
+  genie: optional(Schema.Struct({ noiseRate: optional(Schema.Number.pipe(Schema.between(0, 1))) })),
   datasets: optional(Schema.Array(Schema.Union(SqlDataset, FileDataset))),
   spaces: optional(Schema.Array(SpaceEntry)),
   /** A faults file (YAML). */
@@ -111,6 +113,7 @@ export interface Workspace {
   readonly warehouseId?: string
   readonly sqlNow?: string
   readonly seed?: number
+  readonly simulator?: { readonly noiseRate?: number }
   readonly datasets: ReadonlyArray<Dataset>
   readonly spaces: ReadonlyArray<SpaceInput>
   readonly faults?: Faults.Config
@@ -226,6 +229,7 @@ export const load: (dir: string) => Effect.Effect<Workspace, Errors.ConfigInvali
       ...(m.warehouse?.id === undefined ? {} : { warehouseId: m.warehouse.id }),
       ...(m.sqlNow === undefined ? {} : { sqlNow: m.sqlNow }),
       ...(m.seed === undefined ? {} : { seed: m.seed }),
+      ...(m.genie?.noiseRate === undefined ? {} : { simulator: { noiseRate: m.genie.noiseRate } }),
       ...(faults === undefined ? {} : { faults })
     }
   }
