@@ -55,6 +55,9 @@ export abstract class BaseCommand<T> extends Command {
 
   protected readonly warnings: Array<string> = []
 
+  /** Exit status of a successful run: `partialRun` when some of the work could not be done. */
+  private status: ExitCode = ExitCode.ok
+
   abstract override run(): Promise<T>
 
   /** The directory with the built-in profiles: `--config-dir` or the bundled `configs/`. */
@@ -79,8 +82,15 @@ export abstract class BaseCommand<T> extends Command {
     throw new Defect(Cause.pretty(exit.cause))
   }
 
+  /** Ends with exit code 4 (partial run) and a warning, keeping the result (the `--json` status says 4 too). */
+  protected partial(message: string): void {
+    this.status = ExitCode.partialRun
+    process.exitCode = ExitCode.partialRun
+    this.addWarning(message)
+  }
+
   protected override toSuccessJson(result: unknown): unknown {
-    return { status: ExitCode.ok, result, warnings: this.warnings }
+    return { status: this.status, result, warnings: this.warnings }
   }
 
   protected override toErrorJson(err: unknown): unknown {

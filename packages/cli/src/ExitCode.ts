@@ -23,6 +23,8 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   ProviderError: ExitCode.providerAuth,
   CircuitOpen: ExitCode.providerAuth,
   CallTimeout: ExitCode.providerAuth,
+  SpaceStoreError: ExitCode.providerAuth,
+  GenieError: ExitCode.providerAuth,
   PartialRun: ExitCode.partialRun
 }
 

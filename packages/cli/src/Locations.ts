@@ -16,3 +16,6 @@ export const builtinConfigDir = (): string => find("configs", "default.yaml")
 
 /** Directory holding the bundled example workspaces (`retail/`, …). */
 export const examplesDir = (): string => find("examples", ".")
+
+/** Directory holding the versioned LLM prompt templates (`judge/…`). */
+export const promptsDir = (): string => find("prompts", "judge")

@@ -1,7 +1,9 @@
 import { PluginRegistry } from "@genie-enhancer/core"
+import { BatchScorer } from "@genie-enhancer/scorer-batch"
+import { SequentialScorer } from "@genie-enhancer/scorer-sequential"
 
 /**
- * The built-in plugins the CLI ships, by id. Scorers (`batch`, `sequential`) and LLM providers register here as
- * their packages land; profiles name anything else by module specifier.
+ * The built-in plugins the CLI ships, by id: the scorers `batch` (default) and `sequential`. Profiles name anything
+ * else by module specifier.
  */
-export const registry: PluginRegistry.Registry = PluginRegistry.make([])
+export const registry: PluginRegistry.Registry = PluginRegistry.make([BatchScorer.plugin, SequentialScorer.plugin])

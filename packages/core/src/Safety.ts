@@ -10,7 +10,7 @@
 import { Context, Duration, Effect, Layer, Ref, Schema } from "effect"
 import * as CircuitBreaker from "./CircuitBreaker.js"
 import { ProviderError } from "./Errors.js"
-import type { CircuitSettings, SafetySettings } from "./Profile.js"
+import type { CircuitSettings } from "./Profile.js"
 import * as RateLimiter from "./RateLimiter.js"
 import * as Retry from "./Retry.js"
 import { LanguageModel } from "./Stages.js"
@@ -156,6 +156,17 @@ export const makePolicy = Effect.fn("Safety.makePolicy")(function* (settings: Po
 })
 
 /**
+ * Settings of the three policies; the profile's `safety` block fits.
+ *
+ * @category configuration
+ */
+export interface Settings {
+  readonly genie: PolicySettings
+  readonly sql: PolicySettings
+  readonly llm: PolicySettings
+}
+
+/**
  * The policies of a run, one per kind of external call.
  *
  * @category services
@@ -172,7 +183,7 @@ export class Safety extends Context.Tag("@genie-enhancer/core/Safety")<
  * @category constructors
  */
 export const make = Effect.fn("Safety.make")(function* (
-  settings: SafetySettings,
+  settings: Settings,
   options: { readonly workspace?: string } = {}
 ) {
   const at = options.workspace === undefined ? "" : `:${options.workspace}`
@@ -188,7 +199,7 @@ export const make = Effect.fn("Safety.make")(function* (
  *
  * @category layers
  */
-export const layer = (settings: SafetySettings, options?: { readonly workspace?: string }): Layer.Layer<Safety> =>
+export const layer = (settings: Settings, options?: { readonly workspace?: string }): Layer.Layer<Safety> =>
   Layer.effect(Safety, make(settings, options))
 
 /** No limit, one attempt, no timeout, no spacing, a breaker that never opens. */

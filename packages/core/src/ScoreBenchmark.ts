@@ -130,6 +130,7 @@ const failedAnswer = (error: AskFailure, attempts: number, elapsedMs: number): G
               ? "FAILED"
               : "CANCELLED",
         error: { type: error.errorType ?? error.reason, message: error.message },
+        ...(error.sql === undefined ? {} : { sql: error.sql }),
         ...(error.pending === undefined
           ? {}
           : { conversationId: error.pending.conversationId, messageId: error.pending.messageId })
@@ -139,17 +140,20 @@ const failedAnswer = (error: AskFailure, attempts: number, elapsedMs: number): G
 
 const ask = (s: Services, spaceId: string, question: string, gate: Gate) =>
   Effect.gen(function* () {
-    const started = yield* Clock.currentTimeMillis
     const attempts = yield* Ref.make(0)
+    // Timed from the first attempt, not from the queue in front of the concurrency and rate limits.
+    const startedAt = yield* Ref.make(Option.none<number>())
     const pending = yield* Ref.make(Option.none<PendingMessage>())
-    const attempt = Effect.zipRight(
-      Ref.update(attempts, (n) => n + 1),
-      Effect.flatMap(Ref.get(pending), (p) =>
-        Option.isSome(p) ? s.asker.resume(p.value) : s.asker.ask(spaceId, question)
-      )
-    ).pipe(Effect.tapError((e) => (e.pending === undefined ? Effect.void : Ref.set(pending, Option.some(e.pending)))))
+    const attempt = Effect.gen(function* () {
+      yield* Ref.update(attempts, (n) => n + 1)
+      const now = yield* Clock.currentTimeMillis
+      yield* Ref.update(startedAt, (t) => Option.orElse(t, () => Option.some(now)))
+      const p = yield* Ref.get(pending)
+      return yield* Option.isSome(p) ? s.asker.resume(p.value) : s.asker.ask(spaceId, question)
+    }).pipe(Effect.tapError((e) => (e.pending === undefined ? Effect.void : Ref.set(pending, Option.some(e.pending)))))
     const outcome = yield* Effect.either(gate(s.safety.genie.run(attempt)))
-    const elapsedMs = (yield* Clock.currentTimeMillis) - started
+    const now = yield* Clock.currentTimeMillis
+    const elapsedMs = now - Option.getOrElse(yield* Ref.get(startedAt), () => now)
     const tries = yield* Ref.get(attempts)
     return outcome._tag === "Right"
       ? new GenieAnswer({ ...outcome.right, attempts: Math.max(1, tries), elapsedMs })

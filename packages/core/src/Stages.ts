@@ -388,6 +388,8 @@ export class GenieError extends Schema.TaggedError<GenieError>()("GenieError", {
   status: Schema.optionalWith(Schema.Number, { exact: true }),
   /** Genie's `MessageErrorType` of a FAILED message (`SQL_EXECUTION_EXCEPTION`, …). */
   errorType: Schema.optionalWith(Schema.String, { exact: true }),
+  /** The SQL Genie wrote before failing (e.g. a query that failed on the warehouse), when there was one. */
+  sql: Schema.optionalWith(Schema.String, { exact: true }),
   pending: Schema.optionalWith(PendingMessage, { exact: true })
 }) {}
 

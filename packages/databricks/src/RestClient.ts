@@ -31,6 +31,39 @@ export class DatabricksError extends Schema.TaggedError<DatabricksError>()("Data
 }) {}
 
 /**
+ * One line for messages: `GET /api/2.0/x answered HTTP 404 RESOURCE_DOES_NOT_EXIST: …`, or the network failure.
+ *
+ * @category error handling
+ */
+export const describe = (error: DatabricksError): string =>
+  error.status === 0
+    ? `${error.endpoint}: ${error.message}`
+    : `${error.endpoint} answered HTTP ${error.status} ${error.errorCode}: ${error.message}`
+
+/**
+ * Decodes a response body with `schema`; a body of another shape is a non-retryable `INVALID_RESPONSE` error naming
+ * the endpoint and what did not match.
+ *
+ * @category constructors
+ */
+export const decodeBody =
+  <A, I>(schema: Schema.Schema<A, I>, endpoint: string) =>
+  (body: unknown): Effect.Effect<A, DatabricksError> =>
+    Schema.decodeUnknown(schema)(body).pipe(
+      Effect.mapError(
+        (error) =>
+          new DatabricksError({
+            status: 200,
+            errorCode: "INVALID_RESPONSE",
+            message: `unexpected response: ${error.message}`,
+            endpoint,
+            retryable: false,
+            rateLimited: false
+          })
+      )
+    )
+
+/**
  * Query parameters and JSON body of a request.
  *
  * @category models

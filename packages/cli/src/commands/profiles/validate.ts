@@ -55,17 +55,37 @@ export default class ProfilesValidate extends BaseCommand<ProfilesValidateResult
 }
 
 /**
- * Loads the modules under `plugins:` (relative to the file that listed them) and validates their options, so a typo
- * shows up here rather than at the start of a run. A missing plugin becomes an issue of that file.
+ * Loads the scorer and the modules under `plugins:` (paths relative to the file that named them) and validates their
+ * options, so a typo shows up here rather than at the start of a run. A missing plugin becomes an issue of that file.
  */
 const checkPlugins = (resolved: ProfileLoader.ResolvedProfile) => {
-  const source = resolved.origins["plugins"] ?? resolved.files[resolved.files.length - 1] ?? resolved.name
-  return PluginRegistry.resolvePlugins(registry, resolved.profile.plugins ?? [], {
-    source,
-    baseDir: dirname(source)
-  }).pipe(
-    Effect.catchTag("PluginNotFound", (e) =>
-      Effect.fail(new Errors.ConfigInvalid({ source, issues: [Issue.error("PluginNotFound", "$.plugins", e.message)] }))
-    )
-  )
+  const fileOf = (key: string) => resolved.origins[key] ?? resolved.files[resolved.files.length - 1] ?? resolved.name
+  const located =
+    (source: string, path: string) =>
+    <A, R>(effect: Effect.Effect<A, Errors.ConfigInvalid | Errors.PluginNotFound, R>) =>
+      Effect.mapError(effect, (e) =>
+        e._tag === "PluginNotFound"
+          ? new Errors.ConfigInvalid({ source, issues: [Issue.error("PluginNotFound", path, e.message)] })
+          : e
+      )
+  const scorerSource = fileOf("scorer.plugin")
+  const pluginsSource = fileOf("plugins")
+  return Effect.all([
+    PluginRegistry.load(registry, resolved.profile.scorer.plugin, {
+      kind: "scorer",
+      baseDir: dirname(scorerSource)
+    }).pipe(
+      Effect.flatMap((plugin) =>
+        PluginRegistry.validateOptions(plugin, resolved.profile.scorer.options, {
+          source: fileOf("scorer.options"),
+          at: "$.scorer.options"
+        })
+      ),
+      located(scorerSource, "$.scorer.plugin")
+    ),
+    PluginRegistry.resolvePlugins(registry, resolved.profile.plugins ?? [], {
+      source: pluginsSource,
+      baseDir: dirname(pluginsSource)
+    }).pipe(located(pluginsSource, "$.plugins"))
+  ])
 }

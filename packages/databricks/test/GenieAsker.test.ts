@@ -1,0 +1,255 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Redacted, TestClock } from "effect"
+import type { Stages } from "@genie-enhancer/core"
+import {
+  adapterFor,
+  awaitSleep,
+  failureOf,
+  settings,
+  startEmulator,
+  totalByRegionSql,
+  withAutoClock
+} from "./support.js"
+
+const withGenie = (genie: Partial<typeof settings.safety.genie>, deleteConversations = true) => ({
+  workspace: { ...settings.workspace, deleteConversations },
+  safety: { ...settings.safety, genie: { ...settings.safety.genie, ...genie } }
+})
+
+const answerOf = <A, E>(exit: Exit.Exit<A, E>): A => {
+  if (Exit.isFailure(exit)) throw new Error(`expected an answer: ${String(exit.cause)}`)
+  return exit.value
+}
+
+describe("GenieAsker", () => {
+  it.scoped(
+    "answers with the last query's SQL, its rows with Databricks types and the text, then deletes the conversation",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* startEmulator()
+        const { asker, idle, sent } = yield* adapterFor(emulator)
+        const spaceId = emulator.spaceIds[0]
+
+        const answer = answerOf(yield* withAutoClock(asker.ask(spaceId, "Total sales by region?"), idle))
+        assert.strictEqual(answer.status, "COMPLETED")
+        assert.strictEqual(answer.sql, totalByRegionSql)
+        assert.strictEqual(answer.text, "EU leads with 120.25.")
+        assert.strictEqual(answer.attempts, 1)
+        assert.deepStrictEqual(
+          answer.result?.columns.map((c) => [c.name, c.typeName]),
+          [
+            ["region", "STRING"],
+            ["total", "DECIMAL"]
+          ]
+        )
+        assert.deepStrictEqual(answer.result?.rows, [
+          ["APAC", "75.00"],
+          ["EU", "120.25"],
+          ["US", "60.50"]
+        ])
+        assert.isFalse(answer.result?.truncated)
+        assert.deepStrictEqual(yield* emulator.conversations, [])
+        assert.isTrue(
+          sent.some((r) => r.method === "DELETE" && r.path.endsWith(`/conversations/${answer.conversationId}`))
+        )
+
+        const corrected = answerOf(yield* withAutoClock(asker.ask(spaceId, "Self-correct"), idle))
+        assert.strictEqual(corrected.sql, "SELECT COUNT(*) AS n FROM main.sales.orders")
+        assert.deepStrictEqual(corrected.result?.rows, [["5"]])
+      })
+  )
+
+  it.scoped("polls first after pollIntervalSeconds, backing off x1.5 up to maxPollIntervalSeconds", () =>
+    Effect.gen(function* () {
+      // Each status lasts 10 s: the message completes 50 s after it was asked.
+      const emulator = yield* startEmulator({ faults: { genie: { stepMs: 10_000 } } })
+      const { asker, idle, sent } = yield* adapterFor(emulator)
+      const answer = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.strictEqual(answer.status, "COMPLETED")
+      const start = sent[0].at
+      const polls = sent
+        .filter((r) => r.method === "GET" && /\/messages\/[0-9a-f]+$/.test(r.path))
+        .map((r) => r.at - start)
+      const gaps = polls.map((at, i) => at - (i === 0 ? 0 : polls[i - 1]))
+      assert.deepStrictEqual(gaps.slice(0, 4), [1000, 1500, 2250, 3375])
+      assert.isTrue(gaps.every((gap) => gap <= 10_000))
+      assert.strictEqual(gaps.at(-1), 10_000)
+      assert.isAtLeast(polls.at(-1) ?? 0, 50_000)
+      assert.isBelow(polls.at(-1) ?? 0, 60_000)
+    })
+  )
+
+  it.scoped("text-only answers and COMPLETED messages without attachments", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator()
+      const { asker, idle } = yield* adapterFor(emulator)
+      const clarify = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Which sales?"), idle))
+      assert.strictEqual(clarify.status, "COMPLETED")
+      assert.strictEqual(clarify.text, "Do you mean orders or revenue?")
+      assert.isUndefined(clarify.sql)
+      assert.isUndefined(clarify.result)
+
+      const empty = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Quirk"), idle))
+      assert.strictEqual(empty.status, "COMPLETED")
+      assert.isUndefined(empty.text)
+      assert.isUndefined(empty.sql)
+    })
+  )
+
+  it.scoped("a FAILED message is a typed error; a rate limit inside the message is retryable", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator()
+      const { asker, idle } = yield* adapterFor(emulator)
+      const blocked = failureOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Break it"), idle))
+      assert.include(blocked, {
+        _tag: "GenieError",
+        reason: "Failed",
+        errorType: "CONTENT_FILTER_EXCEPTION",
+        retryable: false,
+        rateLimited: false
+      })
+      assert.include(blocked.message, "Blocked.")
+      assert.isUndefined(blocked.pending)
+
+      yield* emulator.setFaults({ genie: { failedRate: 1, failedType: "RATE_LIMIT_EXCEEDED_GENERIC_EXCEPTION" } })
+      const limited = failureOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.include(limited, {
+        reason: "Failed",
+        errorType: "RATE_LIMIT_EXCEEDED_GENERIC_EXCEPTION",
+        retryable: true,
+        rateLimited: true
+      })
+      // Final failures leave nothing to resume, so their conversations go too.
+      assert.deepStrictEqual(yield* emulator.conversations, [])
+    })
+  )
+
+  it.scoped("HTTP 429 carries Retry-After; 5xx is retryable; an unknown space is not", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator({ faults: { genie: { throttleRate: 1, retryAfterSeconds: 7 } } })
+      const { asker, idle } = yield* adapterFor(emulator)
+      const spaceId = emulator.spaceIds[0]
+      const throttled = failureOf(yield* withAutoClock(asker.ask(spaceId, "Total sales by region?"), idle))
+      assert.include(throttled, {
+        reason: "RateLimited",
+        status: 429,
+        retryable: true,
+        rateLimited: true,
+        retryAfterMs: 7000
+      })
+
+      yield* emulator.setFaults({ genie: { questionsPerMinute: 1 } })
+      answerOf(yield* withAutoClock(asker.ask(spaceId, "Which sales?"), idle))
+      const overLimit = failureOf(yield* withAutoClock(asker.ask(spaceId, "Which sales?"), idle))
+      assert.include(overLimit, { reason: "RateLimited", retryable: true })
+      assert.isAbove(overLimit.retryAfterMs ?? 0, 0)
+
+      yield* emulator.setFaults({ genie: { errorRate: 1, errorStatus: 503 } })
+      const unavailable = failureOf(yield* withAutoClock(asker.ask(spaceId, "Which sales?"), idle))
+      assert.include(unavailable, { reason: "Unavailable", status: 503, retryable: true, rateLimited: false })
+
+      yield* emulator.setFaults({})
+      const missing = failureOf(yield* withAutoClock(asker.ask("0123456789abcdef0123456789abcdef", "Hi?"), idle))
+      assert.include(missing, { reason: "NotFound", status: 404, retryable: false })
+    })
+  )
+
+  it.scoped("a hung poll times out with the pending message; resume answers it without asking again", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator()
+      const { asker, idle } = yield* adapterFor(emulator, { settings: withGenie({ timeoutSeconds: 10 }) })
+      const fiber = yield* Effect.fork(asker.ask(emulator.spaceIds[0], "Total sales by region?"))
+      yield* awaitSleep(1000) // the first poll's wait: the question was accepted
+      yield* emulator.setFaults({ genie: { hangRate: 1 } })
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("9 seconds")
+      const timeout = failureOf(yield* Fiber.await(fiber))
+      assert.include(timeout, { reason: "Timeout", retryable: true })
+      const pending = timeout.pending as Stages.PendingMessage
+      assert.strictEqual(pending.spaceId, emulator.spaceIds[0])
+      assert.include(timeout.message, pending.messageId)
+      // The conversation stays until its answer is in.
+      assert.strictEqual((yield* emulator.conversations).length, 1)
+
+      yield* emulator.setFaults({})
+      const answer = answerOf(yield* withAutoClock(asker.resume(pending), idle))
+      assert.strictEqual(answer.sql, totalByRegionSql)
+      assert.strictEqual(answer.result?.rows.length, 3)
+      assert.strictEqual(answer.messageId, pending.messageId)
+      assert.strictEqual((yield* emulator.questions).length, 1)
+      assert.deepStrictEqual(yield* emulator.conversations, [])
+    })
+  )
+
+  it.scoped("an expired result is run again with execute-query", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator({ genieResultTtl: "30 seconds", faults: { genie: { stepMs: 3000 } } })
+      const { asker, idle, sent } = yield* adapterFor(emulator, { settings: withGenie({ timeoutSeconds: 10 }) })
+      const timeout = failureOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.strictEqual(timeout.reason, "Timeout")
+      yield* TestClock.adjust("2 minutes") // answered at 15 s, expired at 45 s
+
+      const answer = answerOf(yield* withAutoClock(asker.resume(timeout.pending as Stages.PendingMessage), idle))
+      assert.strictEqual(answer.status, "COMPLETED")
+      assert.deepStrictEqual(
+        answer.result?.rows.map((r) => r[0]),
+        ["APAC", "EU", "US"]
+      )
+      assert.isTrue(sent.some((r) => r.method === "POST" && r.path.endsWith("/execute-query")))
+      assert.strictEqual((yield* emulator.questions).length, 1)
+    })
+  )
+
+  it.scoped("wrong credentials are an Auth error, not retryable", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator()
+      const badToken = yield* adapterFor(emulator, { credentials: { type: "pat", token: Redacted.make("dapi-wrong") } })
+      const rejected = failureOf(
+        yield* withAutoClock(badToken.asker.ask(emulator.spaceIds[0], "Which sales?"), badToken.idle)
+      )
+      assert.include(rejected, { reason: "Auth", status: 401, retryable: false })
+
+      const badSecret = yield* adapterFor(emulator, {
+        credentials: {
+          type: "oauth-m2m",
+          clientId: emulator.servicePrincipal.clientId,
+          clientSecret: Redacted.make("wrong-secret")
+        }
+      })
+      const refused = failureOf(
+        yield* withAutoClock(badSecret.asker.ask(emulator.spaceIds[0], "Which sales?"), badSecret.idle)
+      )
+      assert.include(refused, { reason: "Auth", retryable: false })
+      assert.include(refused.message, "invalid_client")
+      assert.notInclude(JSON.stringify(refused), "wrong-secret")
+      assert.deepStrictEqual(yield* emulator.questions, [])
+    })
+  )
+
+  it.scoped("OAuth M2M: an expired token is replaced before the next call", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator({ tokenTtlSeconds: 60 })
+      const { asker, idle, sent } = yield* adapterFor(emulator, {
+        credentials: {
+          type: "oauth-m2m",
+          clientId: emulator.servicePrincipal.clientId,
+          clientSecret: Redacted.make(emulator.servicePrincipal.clientSecret)
+        }
+      })
+      answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Which sales?"), idle))
+      yield* TestClock.adjust("5 minutes")
+      answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.strictEqual(sent.filter((r) => r.path === "/oidc/v1/token").length, 2)
+    })
+  )
+
+  it.scoped("keeps conversations when deleteConversations is off", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator()
+      const { asker, idle, sent } = yield* adapterFor(emulator, { settings: withGenie({}, false) })
+      answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Which sales?"), idle))
+      assert.strictEqual((yield* emulator.conversations).length, 1)
+      assert.isFalse(sent.some((r) => r.method === "DELETE"))
+    })
+  )
+})

@@ -1,0 +1,209 @@
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+import { Stages } from "@genie-enhancer/core"
+import type { Errors, Space } from "@genie-enhancer/core"
+import type { Http, ScriptedEngine, WorkspaceLoader } from "@genie-enhancer/workspace-emulator"
+import { Emulator } from "@genie-enhancer/workspace-emulator"
+import type { Exit, Scope } from "effect"
+import { Cause, Chunk, Clock, Context, Duration, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import type { DatabricksConfig } from "../src/index.js"
+import { DatabricksWorkspace } from "../src/index.js"
+
+/** Orders and customers under main.sales (five orders, so small chunk sizes split them). */
+export const salesDataset: WorkspaceLoader.Dataset = {
+  _tag: "Sql",
+  source: "sales.sql",
+  dialect: "databricks",
+  sql: `
+CREATE TABLE main.sales.orders (order_id BIGINT, customer_id BIGINT, amount DECIMAL(10,2), region STRING, order_date DATE);
+INSERT INTO main.sales.orders VALUES
+  (1, 10, 100.00, 'EU', DATE'2025-06-01'),
+  (2, 10, 50.50, 'US', DATE'2025-06-02'),
+  (3, 11, 20.25, 'EU', DATE'2025-06-03'),
+  (4, 12, 75.00, 'APAC', DATE'2025-06-04'),
+  (5, 12, 10.00, 'US', DATE'2025-06-05');
+CREATE TABLE main.sales.customers (customer_id BIGINT, name STRING);
+INSERT INTO main.sales.customers VALUES (10, 'Ann'), (11, 'Bob'), (12, 'Cy');
+`
+}
+
+/** A minimal valid v2 serialized space over main.sales. */
+export const salesSpace: Space.SerializedSpace = {
+  version: 2,
+  data_sources: {
+    tables: [
+      { identifier: "main.sales.customers" },
+      { identifier: "main.sales.orders", column_configs: [{ column_name: "region", synonyms: ["area"] }] }
+    ]
+  },
+  instructions: {
+    text_instructions: [{ id: "1a1b2c3d4e5f60718293a4b5c6d7e8f9", content: ["Amounts are in EUR.\n"] }]
+  }
+}
+
+export const totalByRegionSql =
+  "SELECT region, SUM(amount) AS total FROM main.sales.orders GROUP BY region ORDER BY region"
+
+/** Scripted Genie answers of the sales space. */
+export const answers: ReadonlyArray<ScriptedEngine.ScriptedAnswer> = [
+  { question: "Total sales by region?", sql: totalByRegionSql, text: "EU leads with 120.25." },
+  { question: "Which sales?", text: "Do you mean orders or revenue?" },
+  { question: "Break it", failed: { type: "CONTENT_FILTER_EXCEPTION", message: "Blocked." } },
+  { question: "Quirk", attachments: "none" },
+  {
+    question: "Self-correct",
+    sql: "SELECT COUNT(*) AS n FROM main.sales.orders",
+    corrections: ["SELECT COUNT(*) FROM main.sales.order"]
+  }
+]
+
+/** An emulator with the sales data and one space answering `answers`. */
+export const startEmulator = (
+  options: Emulator.Options = {}
+): Effect.Effect<Emulator.Emulator, Errors.ConfigInvalid | Http.ListenFailed, Scope.Scope> =>
+  Emulator.start({
+    datasets: [salesDataset],
+    spaces: [{ title: "Sales", description: "Sales KPIs", serializedSpace: salesSpace, answers }],
+    ...options
+  })
+
+/** The profile's defaults for the settings the adapter reads. */
+export const settings: DatabricksWorkspace.Settings = {
+  workspace: { sqlExecutor: "statements", deleteConversations: true },
+  safety: {
+    genie: { timeoutSeconds: 120, pollIntervalSeconds: 1, maxPollIntervalSeconds: 10 },
+    sql: { rowLimit: 10_000, timeoutSeconds: 60 }
+  }
+}
+
+/** A request the adapter sent, with the (test) clock time it was sent at. */
+export interface SentRequest {
+  readonly method: string
+  readonly path: string
+  readonly at: number
+}
+
+/**
+ * A fetch-based `HttpClient` that records every request it sends and counts those awaiting an answer (its body
+ * included: the body is read before the response is handed on).
+ */
+export const recordingHttpClient = () => {
+  const sent: Array<SentRequest> = []
+  let inFlight = 0
+  const layer = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.transform(client, (response, request) =>
+        Effect.acquireUseRelease(
+          Effect.map(Clock.currentTimeMillis, (at) => {
+            sent.push({ method: request.method, path: new URL(request.url).pathname, at })
+            inFlight++
+          }),
+          () =>
+            Effect.flatMap(response, (r) =>
+              Effect.map(r.text, (text) =>
+                HttpClientResponse.fromWeb(
+                  request,
+                  new Response(text === "" ? null : text, { status: r.status, headers: r.headers })
+                )
+              )
+            ),
+          () => Effect.sync(() => inFlight--)
+        )
+      )
+    )
+  ).pipe(Layer.provide(FetchHttpClient.layer))
+  return { sent, layer, idle: () => inFlight === 0 }
+}
+
+/** The adapter's services, with what it sent. */
+export interface Adapter {
+  readonly sent: ReadonlyArray<SentRequest>
+  /** False while a request awaits its answer. */
+  readonly idle: () => boolean
+  readonly asker: Context.Tag.Service<Stages.Asker>
+  readonly executor: Context.Tag.Service<Stages.Executor>
+  readonly store: Context.Tag.Service<Stages.SpaceStore>
+}
+
+/**
+ * The whole adapter pointed at an emulator (its PAT unless `credentials` say otherwise). `sent` lists the requests
+ * it made; `idle` is false while one awaits its answer.
+ */
+export const adapterFor = (
+  emulator: Emulator.Emulator,
+  options: {
+    readonly settings?: DatabricksWorkspace.Settings
+    readonly credentials?: DatabricksConfig.Credentials
+    readonly warehouseId?: string
+  } = {}
+): Effect.Effect<Adapter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const http = recordingHttpClient()
+    const context = yield* Layer.build(
+      DatabricksWorkspace.layer({
+        config: {
+          host: emulator.host,
+          credentials: options.credentials ?? { type: "pat", token: Redacted.make(emulator.token) },
+          warehouseId: options.warehouseId ?? emulator.warehouseId
+        },
+        settings: options.settings ?? settings
+      }).pipe(Layer.provide(http.layer))
+    )
+    return {
+      sent: http.sent,
+      idle: http.idle,
+      asker: Context.get(context, Stages.Asker),
+      executor: Context.get(context, Stages.Executor),
+      store: Context.get(context, Stages.SpaceStore)
+    }
+  })
+
+/**
+ * Runs `effect` under the `TestClock` as if time passed by itself: once the pending sleeps stayed the same for a few
+ * turns of the event loop, the clock jumps to the earliest one. While a request awaits its answer (`idle` false) it
+ * waits much longer first, so that a request in flight is not overtaken by a deadline, yet a server that holds a
+ * request on the clock (a statement's `wait_timeout`) still gets its time. Returns the exit.
+ */
+export const withAutoClock = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  idle: () => boolean
+): Effect.Effect<Exit.Exit<A, E>, never, R> =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(effect)
+    let seen = ""
+    let quietTurns = 0
+    for (;;) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return done.value
+      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
+      const key = sleeps.join(",")
+      quietTurns = key === seen ? quietTurns + 1 : 0
+      seen = key
+      if (sleeps.length > 0 && quietTurns >= (idle() ? 5 : 200)) {
+        const now = yield* Clock.currentTimeMillis
+        yield* TestClock.adjust(Duration.millis(Math.max(0, Math.min(...sleeps) - now)))
+        quietTurns = 0
+      }
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 1)))
+    }
+  })
+
+/** Lets real I/O progress until a sleep waits on the `TestClock` (one that ends at `at`, when given). */
+export const awaitSleep = (at?: number) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 2000; i++) {
+      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
+      if (at === undefined ? sleeps.length > 0 : sleeps.includes(at)) return
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
+    return yield* Effect.dieMessage(`never saw a sleep${at === undefined ? "" : ` until ${at}`} on the clock`)
+  })
+
+/** The typed failure of an exit (throws when it succeeded or died). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (exit._tag === "Success") throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`)
+  return Option.getOrThrowWith(
+    Cause.failureOption(exit.cause),
+    () => new Error(`no typed failure: ${Cause.pretty(exit.cause)}`)
+  )
+}
