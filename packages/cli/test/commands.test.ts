@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { runCli, runCliJson } from "./cli.js"
 
-describe("validate --example retail (the quick start's main job)", () => {
+describe("validate --example retail (readiness check of the bundled example)", () => {
   it("checks the bundled profile, space and benchmarks together", async () => {
     const { exitCode, json } = await runCliJson(["validate", "--example", "retail"])
     expect(exitCode).toBe(0)
