@@ -25,6 +25,8 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   CallTimeout: ExitCode.providerAuth,
   SpaceStoreError: ExitCode.providerAuth,
   GenieError: ExitCode.providerAuth,
+  SqlFailed: ExitCode.providerAuth,
+  RunStoreError: ExitCode.config,
   PartialRun: ExitCode.partialRun
 }
 

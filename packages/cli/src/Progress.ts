@@ -23,16 +23,20 @@ export class Progress {
   private readonly startedAt = Date.now()
   private readonly mode: Mode
   private readonly total: number
+  private readonly genieSlots: number
   private readonly write: (text: string) => void
 
   constructor(options: {
     readonly total: number
+    /** Genie questions that can run at once: the rest of the benchmarks at the Genie stage are queued. */
+    readonly genieSlots: number
     readonly json: boolean
     readonly tty: boolean
     readonly write: (text: string) => void
   }) {
     this.mode = options.json ? "silent" : options.tty ? "tty" : "lines"
     this.total = options.total
+    this.genieSlots = options.genieSlots
     this.write = options.write
   }
 
@@ -79,8 +83,10 @@ export class Progress {
     const eta = this.done === 0 ? "…" : formatDuration((elapsed / this.done) * (this.total - this.done))
     const verdicts = [...this.outcomes].map(([o, n]) => `${o} ${n}`).join(" ")
     const circuit = this.circuit === "Closed" ? "" : ` · Genie circuit ${this.circuit} (one at a time)`
+    const atGenie = count("asking")
+    const asking = Math.min(atGenie, this.genieSlots)
     this.write(
-      `\r\x1b[2K${this.done}/${this.total} · asking ${count("asking")} · evaluating ${count("evaluating")}` +
+      `\r\x1b[2K${this.done}/${this.total} · asking ${asking} · queued ${atGenie - asking} · evaluating ${count("evaluating")}` +
         `${verdicts === "" ? "" : ` · ${verdicts}`} · ${formatDuration(elapsed)} elapsed, ETA ${eta}${circuit}`
     )
   }

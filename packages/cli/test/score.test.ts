@@ -141,5 +141,8 @@ describe("score", () => {
     expect(exitCode).toBe(2)
     expect(json.error._tag).toBe("ConfigInvalid")
     expect(json.error.data.issues[0].path).toMatch(/^\$\.benchmarks\[0\]/)
+    const unknownRun = await runCliJson(["score", "--resume", "20990101-000000-abcd"], fast(tempDir()))
+    expect(unknownRun.exitCode).toBe(2)
+    expect(unknownRun.json.error.message).toContain("no run 20990101-000000-abcd")
   })
 })

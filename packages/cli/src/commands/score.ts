@@ -106,6 +106,7 @@ export default class Score extends BaseCommand<ScoreResult> {
 
             const progress = new Progress({
               total: benchmarks.length,
+              genieSlots: profile.safety.genie.concurrency,
               json,
               tty: process.stderr.isTTY,
               write: (text) => process.stderr.write(text)
