@@ -11,18 +11,22 @@ import { Effect, Schema } from "effect"
  * @category errors
  */
 export class UnsafeSql extends Schema.TaggedError<UnsafeSql>()("UnsafeSql", {
+  /** `Unparseable`: not valid SQL; `Empty`: no statement; `MultipleStatements`; `NotReadOnly`: writes or changes state. */
+  reason: Schema.Literal("Unparseable", "Empty", "MultipleStatements", "NotReadOnly"),
   message: Schema.String,
   /** Statement kinds found, as the parser names them (`select`, `drop_table`, …). */
   kinds: Schema.Array(Schema.String)
 }) {}
 
-/** Top-level statement kinds that only read: queries, set operations, SHOW, DESCRIBE/EXPLAIN. */
+/** Top-level statement kinds that only read: queries (also parenthesised), set operations, SHOW, DESCRIBE/EXPLAIN. */
 const readOnlyKinds: ReadonlySet<string> = new Set([
   "select",
   "values",
   "union",
   "intersect",
   "except",
+  "subquery",
+  "paren",
   "show",
   "describe"
 ])
@@ -83,6 +87,39 @@ const findWriting = (node: unknown): string | undefined => {
 }
 
 /**
+ * Why the statements of an already parsed SQL text (the `ast` of `@polyglot-sql/sdk`'s `parse`) may not run, or
+ * `undefined` when there is exactly one read-only statement.
+ *
+ * @category constructors
+ */
+export const checkParsed = (ast: ReadonlyArray<unknown>): UnsafeSql | undefined => {
+  const statements = ast.filter(
+    (s): s is Record<string, unknown> => typeof s === "object" && s !== null && Object.keys(s).length > 0
+  )
+  const kinds = statements.map((s) => Object.keys(s)[0] ?? "unknown")
+  if (statements.length === 0) return new UnsafeSql({ reason: "Empty", message: "refused: no SQL statement", kinds })
+  if (statements.length > 1) {
+    return new UnsafeSql({
+      reason: "MultipleStatements",
+      message: `refused: ${statements.length} statements (${kinds.join(", ")}); exactly one read-only query may run`,
+      kinds
+    })
+  }
+  if (!readOnlyKinds.has(kinds[0])) {
+    return new UnsafeSql({ reason: "NotReadOnly", message: `refused: ${kinds[0]} is not a read-only statement`, kinds })
+  }
+  const writing = findWriting(statements[0])
+  if (writing !== undefined) {
+    return new UnsafeSql({
+      reason: "NotReadOnly",
+      message: `refused: the query contains a ${writing} operation`,
+      kinds: [...kinds, writing]
+    })
+  }
+  return undefined
+}
+
+/**
  * Why `sql` may not run, or `undefined` when it is exactly one read-only statement.
  *
  * **Details**
@@ -95,27 +132,13 @@ const findWriting = (node: unknown): string | undefined => {
 export const check = (sql: string): UnsafeSql | undefined => {
   const parsed = parse(sql, Dialect.Databricks)
   if (!parsed.success) {
-    return new UnsafeSql({ message: `refused: the SQL does not parse (${String(parsed.error)})`, kinds: [] })
-  }
-  const statements = (parsed.ast as ReadonlyArray<Record<string, unknown>>).filter((s) => Object.keys(s).length > 0)
-  const kinds = statements.map((s) => Object.keys(s)[0] ?? "unknown")
-  if (statements.length !== 1) {
     return new UnsafeSql({
-      message:
-        statements.length === 0
-          ? "refused: no SQL statement"
-          : `refused: ${statements.length} statements (${kinds.join(", ")}); exactly one read-only query may run`,
-      kinds
+      reason: "Unparseable",
+      message: `refused: the SQL does not parse (${String(parsed.error)})`,
+      kinds: []
     })
   }
-  if (!readOnlyKinds.has(kinds[0])) {
-    return new UnsafeSql({ message: `refused: ${kinds[0]} is not a read-only statement`, kinds })
-  }
-  const writing = findWriting(statements[0])
-  if (writing !== undefined) {
-    return new UnsafeSql({ message: `refused: the query contains a ${writing} operation`, kinds: [...kinds, writing] })
-  }
-  return undefined
+  return checkParsed(parsed.ast)
 }
 
 /**

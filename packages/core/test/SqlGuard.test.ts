@@ -63,6 +63,14 @@ describe("SqlGuard", () => {
     for (const { expected_sql } of originalBenchmarks) assert.isUndefined(SqlGuard.check(expected_sql), expected_sql)
   })
 
+  it("classifies why SQL is refused", () => {
+    assert.strictEqual(SqlGuard.check("SELEC 1")?.reason, "Unparseable")
+    assert.strictEqual(SqlGuard.check("  ")?.reason, "Empty")
+    assert.strictEqual(SqlGuard.check("SELECT 1; SELECT 2")?.reason, "MultipleStatements")
+    assert.strictEqual(SqlGuard.check("SELECT * FROM (INSERT INTO t VALUES (1))")?.reason, "NotReadOnly")
+    assert.isUndefined(SqlGuard.check("(SELECT 1)"))
+  })
+
   it.effect("ensureReadOnly fails with a typed UnsafeSql and never returns the SQL", () =>
     Effect.gen(function* () {
       assert.strictEqual(yield* SqlGuard.ensureReadOnly("SELECT 1"), "SELECT 1")

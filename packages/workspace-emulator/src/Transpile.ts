@@ -11,6 +11,7 @@
  * Setup scripts of the emulator's own loader skip the guard (and the parse, which is slow for large INSERTs).
  */
 import { Dialect, parse, transpile } from "@polyglot-sql/sdk"
+import { SqlGuard } from "@genie-enhancer/core"
 import { Effect } from "effect"
 import * as DatabricksTypes from "./DatabricksTypes.js"
 import * as SqlTokens from "./internal/SqlTokens.js"
@@ -88,29 +89,28 @@ const cannotRun = (reason: string) =>
 type Node = Record<string, unknown>
 const isNode = (u: unknown): u is Node => typeof u === "object" && u !== null && !Array.isArray(u)
 
-const readOnlyKinds = new Set(["select", "union", "intersect", "except", "values", "subquery", "paren"])
-
+/** The core read-only guard, answered like a Databricks warehouse. */
 const guard = (ast: ReadonlyArray<unknown>): SqlFailure | undefined => {
-  if (ast.length === 0) return fail("PARSE_EMPTY_STATEMENT", "42617", "Syntax error, unexpected empty statement.")
-  if (ast.length > 1) {
-    return fail(
-      "PARSE_SYNTAX_ERROR",
-      "42601",
-      `Syntax error at or near ';': only one statement can run at a time (found ${ast.length}).`
-    )
+  const refused = SqlGuard.checkParsed(ast)
+  if (refused === undefined) return undefined
+  switch (refused.reason) {
+    case "Empty":
+      return fail("PARSE_EMPTY_STATEMENT", "42617", "Syntax error, unexpected empty statement.")
+    case "MultipleStatements":
+      return fail(
+        "PARSE_SYNTAX_ERROR",
+        "42601",
+        `Syntax error at or near ';': only one statement can run at a time (found ${refused.kinds.length}).`
+      )
+    default: {
+      const what = (refused.kinds.at(-1) ?? "unknown").toUpperCase().replace(/_/g, " ")
+      return fail(
+        "INSUFFICIENT_PERMISSIONS",
+        "42501",
+        `Insufficient privileges: this warehouse runs read-only queries only (found a ${what} statement).`
+      )
+    }
   }
-  const statement = ast[0]
-  const kind = isNode(statement) ? (Object.keys(statement)[0] ?? "unknown") : "unknown"
-  const select = isNode(statement) ? statement.select : undefined
-  if (!readOnlyKinds.has(kind) || (isNode(select) && select.into !== null && select.into !== undefined)) {
-    const what = kind.toUpperCase().replace(/_/g, " ")
-    return fail(
-      "INSUFFICIENT_PERMISSIONS",
-      "42501",
-      `Insufficient privileges: this warehouse runs read-only queries only (found a ${what} statement).`
-    )
-  }
-  return undefined
 }
 
 /** Names of the `:name` markers of a parsed query; fails on positional `?` markers. */
