@@ -12,13 +12,6 @@ import { registry } from "./Plugins.js"
 import { promptsDir } from "./Locations.js"
 
 /**
- * Extra time the Genie policy allows per attempt beyond the asker's own deadline (`safety.genie.timeoutSeconds`):
- * the asker then times out first and reports the pending message, so the retry resumes it instead of asking
- * again; the policy's timeout only catches a request that hangs outright.
- */
-const genieGraceSeconds = 15
-
-/**
  * Whether the LLM judge can run, and why not. The local example has no model behind its serving endpoint (the
  * emulator would answer with placeholder JSON), so a judge there would invent verdicts.
  */
@@ -82,18 +75,10 @@ export const layer = (options: {
   Stages.Asker | Stages.Executor | FileSystem.FileSystem | Path.Path
 > => {
   const { profile } = options
-  const { questionsPerMinute, ...genie } = profile.safety.genie
+  // Genie's per-workspace question limit is a real workspace's; the local emulator has none unless its faults say
+  // so, and then its 429s slow the run down like a real workspace's would.
   const safety = Safety.layer(
-    {
-      ...profile.safety,
-      genie: {
-        ...genie,
-        timeoutSeconds: genie.timeoutSeconds + genieGraceSeconds,
-        // Genie's per-workspace question limit is a real workspace's; the local emulator has none unless its faults
-        // say so, and then its 429s slow the run down like a real workspace's would.
-        ...(options.target.target === "local" ? {} : { questionsPerMinute })
-      }
-    },
+    Safety.settingsFromProfile(profile.safety, { limitQuestions: options.target.target !== "local" }),
     { workspace: options.target.host }
   )
   const base = Layer.mergeAll(

@@ -5,9 +5,11 @@
  * **Details**
  * - Spacing: one token every `60 / perMinute` seconds (a bucket of capacity 1). A larger burst would overrun a
  *   server that counts requests in a sliding minute, as Genie's per-workspace question limit does.
- * - Adaptation (AIMD, as in TCP): the first refusal of an episode halves the rate and pauses every caller until
- *   `Retry-After`; refusals that arrive during the pause were sent before it and change nothing more. After the
- *   pause the rate grows by a tenth of the configured rate per minute until it is back to the configured rate.
+ * - Adaptation (AIMD, as in TCP): every refusal pauses every caller until `Retry-After`. A refusal that repeats
+ *   within a minute of the previous one, after its pause ended, halves the rate: the server's limit really is
+ *   lower. An isolated refusal (a request that landed just inside the server's window) only pauses, so jitter does
+ *   not cost throughput. Refusals that arrive during a pause were sent before it and change nothing more. After
+ *   the pause the rate grows by a tenth of the configured rate per minute until it is back to the configured rate.
  * - Without a configured rate, calls are not spaced, but refusals still pause every caller.
  * - Acquiring never fails; it waits. Time comes from `Clock`, so `TestClock` drives it.
  */
@@ -29,6 +31,8 @@ export const isRateLimit = (error: unknown): boolean => {
 
 /** Multiplicative decrease: halving finds an unknown server limit in a few refusals. */
 const decrease = 0.5
+/** A refusal within this long of the previous one means the rate is too high, not that one request was unlucky. */
+const repeatWindowMs = 60_000
 /** Additive increase per minute, as a fraction of the configured rate: full speed five minutes after a halving. */
 const recovery = 0.1
 /** The rate never drops below one call per minute. */
@@ -95,6 +99,7 @@ interface State {
   /** When the rate starts growing back (the end of the last pause). */
   readonly recoverFrom: number
   readonly refusals: number
+  readonly lastRefusalAt: number
 }
 
 /**
@@ -104,7 +109,14 @@ interface State {
  */
 export const make = Effect.fn("RateLimiter.make")(function* (options: Options) {
   const { key, perMinute } = options
-  const state = yield* Ref.make<State>({ nextAt: 0, pausedUntil: 0, reducedTo: undefined, recoverFrom: 0, refusals: 0 })
+  const state = yield* Ref.make<State>({
+    nextAt: 0,
+    pausedUntil: 0,
+    reducedTo: undefined,
+    recoverFrom: 0,
+    refusals: 0,
+    lastRefusalAt: Number.NEGATIVE_INFINITY
+  })
   // One waiter at a time, in arrival order; it re-checks after sleeping because a refusal may have paused us.
   const turnstile = yield* Effect.makeSemaphore(1)
 
@@ -137,14 +149,17 @@ export const make = Effect.fn("RateLimiter.make")(function* (options: Options) {
       const pauseMs = Errors.retryAfterMs(error) ?? defaultPauseMs
       const next = yield* Ref.updateAndGet(state, (s) => {
         // Refusals that arrive during a pause were sent before it: they extend the pause but slow us no further.
-        const current = now >= s.pausedUntil ? rateAt(s, now) : undefined
+        const repeated = now >= s.pausedUntil && now - s.lastRefusalAt <= repeatWindowMs
+        const current = repeated ? rateAt(s, now) : undefined
         const pausedUntil = Math.max(s.pausedUntil, now + pauseMs)
         return {
           ...s,
           refusals: s.refusals + 1,
+          lastRefusalAt: now,
           reducedTo: current === undefined ? s.reducedTo : Math.max(minPerMinute, current * decrease),
           pausedUntil,
-          recoverFrom: pausedUntil
+          // Growth back to the configured rate restarts only after a decrease.
+          recoverFrom: current === undefined ? s.recoverFrom : pausedUntil
         }
       })
       const slower = next.reducedTo === undefined ? "" : `, slowing to ${Math.round(next.reducedTo * 10) / 10}/min`

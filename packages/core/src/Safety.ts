@@ -10,7 +10,7 @@
 import { Context, Duration, Effect, Layer, Ref, Schema } from "effect"
 import * as CircuitBreaker from "./CircuitBreaker.js"
 import { ProviderError } from "./Errors.js"
-import type { CircuitSettings } from "./Profile.js"
+import type { CircuitSettings, SafetySettings } from "./Profile.js"
 import * as RateLimiter from "./RateLimiter.js"
 import * as Retry from "./Retry.js"
 import { LanguageModel } from "./Stages.js"
@@ -164,6 +164,37 @@ export interface Settings {
   readonly genie: PolicySettings
   readonly sql: PolicySettings
   readonly llm: PolicySettings
+}
+
+/**
+ * Extra time the Genie policy allows per attempt beyond `safety.genie.timeoutSeconds`, which is the asker's own
+ * deadline: the asker then times out first and reports the pending message, so the retry resumes it instead of
+ * asking again; the policy's timeout only catches a request that hangs outright.
+ */
+export const genieGraceSeconds = 15
+
+/**
+ * The policy settings for a profile's `safety` block.
+ *
+ * **Details**
+ * `limitQuestions: false` drops Genie's questions-per-minute spacing: for a workspace without that limit (the local
+ * emulator, unless its faults set one — its 429s then still slow the run down through the adaptive limiter).
+ *
+ * @category constructors
+ */
+export const settingsFromProfile = (
+  safety: SafetySettings,
+  options: { readonly limitQuestions: boolean } = { limitQuestions: true }
+): Settings => {
+  const { questionsPerMinute, ...genie } = safety.genie
+  return {
+    ...safety,
+    genie: {
+      ...genie,
+      timeoutSeconds: genie.timeoutSeconds + genieGraceSeconds,
+      ...(options.limitQuestions ? { questionsPerMinute } : {})
+    }
+  }
 }
 
 /**

@@ -52,20 +52,38 @@ describe("RateLimiter", () => {
     })
   )
 
-  it.effect("a refusal halves the rate and pauses every caller until Retry-After", () =>
+  it.effect("an isolated refusal pauses every caller until Retry-After without slowing down", () =>
     Effect.gen(function* () {
       const limiter = yield* RateLimiter.make({ key: "genie", perMinute: 60 })
       yield* limiter.acquire
       yield* limiter.throttle(rateLimited(5_000))
-      assert.deepStrictEqual(yield* limiter.stats, { refusals: 1, perMinute: 30 })
-      // First token when the pause ends, then one every 2 s (30/min) instead of every second.
-      assert.deepStrictEqual(yield* acquireTimes(limiter, 2, "7 seconds"), [5_000, 7_000])
+      assert.deepStrictEqual(yield* limiter.stats, { refusals: 1, perMinute: 60 })
+      // First token when the pause ends, then one every second again.
+      assert.deepStrictEqual(yield* acquireTimes(limiter, 2, "6 seconds"), [5_000, 6_000])
+    })
+  )
+
+  it.effect("a refusal repeated within a minute halves the rate", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.make({ key: "genie", perMinute: 60 })
+      yield* limiter.throttle(rateLimited(5_000))
+      yield* TestClock.adjust("30 seconds")
+      yield* limiter.throttle(rateLimited(2_000))
+      assert.deepStrictEqual(yield* limiter.stats, { refusals: 2, perMinute: 30 })
+      // First token when the second pause ends (32 s), then one every 2 s (30/min).
+      assert.deepStrictEqual(yield* acquireTimes(limiter, 2, "4 seconds"), [32_000, 34_000])
+      // A refusal more than a minute later is isolated again: it pauses without halving.
+      yield* TestClock.adjust("2 minutes")
+      yield* limiter.throttle(rateLimited(1_000))
+      assert.strictEqual((yield* limiter.stats).refusals, 3)
+      assert.isAbove((yield* limiter.stats).perMinute ?? 0, 30)
     })
   )
 
   it.effect("recovers gradually after the pause, up to the configured rate", () =>
     Effect.gen(function* () {
       const limiter = yield* RateLimiter.make({ key: "genie", perMinute: 60 })
+      yield* limiter.throttle(rateLimited(0))
       yield* limiter.throttle(rateLimited(5_000))
       const rateAt = (ms: number) =>
         Effect.zipRight(
@@ -86,11 +104,11 @@ describe("RateLimiter", () => {
       yield* limiter.throttle(rateLimited(5_000))
       yield* TestClock.adjust("1 second")
       yield* limiter.throttle(rateLimited(8_000))
-      assert.deepStrictEqual(yield* limiter.stats, { refusals: 2, perMinute: 30 })
+      assert.deepStrictEqual(yield* limiter.stats, { refusals: 2, perMinute: 60 })
       assert.deepStrictEqual(yield* acquireTimes(limiter, 1, "8 seconds"), [9_000])
-      // A refusal after the pause (here the moment it ends) is a new episode: halve again.
+      // A refusal after the pause (here the moment it ends), within a minute of the last: the rate is too high.
       yield* limiter.throttle(rateLimited(1_000))
-      assert.strictEqual((yield* limiter.stats).perMinute, 15)
+      assert.strictEqual((yield* limiter.stats).perMinute, 30)
     })
   )
 
@@ -108,7 +126,12 @@ describe("RateLimiter", () => {
       Effect.gen(function* () {
         const limiter = yield* RateLimiter.make({ key: "genie", perMinute: 20 })
         yield* limiter.throttle(rateLimited(30_000))
-        assert.deepStrictEqual(lines, ["Rate limited on genie: pausing 30s, slowing to 10/min"])
+        yield* TestClock.adjust("30 seconds")
+        yield* limiter.throttle(rateLimited(30_000))
+        assert.deepStrictEqual(lines, [
+          "Rate limited on genie: pausing 30s",
+          "Rate limited on genie: pausing 30s, slowing to 10/min"
+        ])
       })
     )
   )

@@ -124,6 +124,8 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
   const timeoutMs = settings.timeoutSeconds * 1000
   const firstPollMs = settings.pollIntervalSeconds * 1000
   const maxPollMs = Math.max(firstPollMs, settings.maxPollIntervalSeconds * 1000)
+  // A status read answers in well under a second; one that takes this long is abandoned and made again.
+  const pollRequestTimeoutMs = Math.max(maxPollMs, 10_000)
 
   const call = <A, I>(
     method: "GET" | "POST",
@@ -240,10 +242,32 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
       let waitMs = firstWaitMs
       for (;;) {
         if (waitMs > 0) yield* Effect.sleep(Duration.millis(waitMs))
-        const message = yield* call("GET", messagePath(pending), Message, pending)
+        const next = waitMs === 0 ? firstPollMs : Math.min(waitMs * 1.5, maxPollMs)
+        // Polls are idempotent reads: a failed or hung one is simply made again at the next interval, until the
+        // deadline. Only errors that another poll cannot fix (auth, not found) end the wait early.
+        const polled = yield* Effect.either(
+          call("GET", messagePath(pending), Message, pending).pipe(
+            Effect.timeoutFail({
+              duration: Duration.millis(pollRequestTimeoutMs),
+              onTimeout: () =>
+                new Stages.GenieError({
+                  reason: "Unavailable",
+                  message: "a poll got no answer",
+                  retryable: true,
+                  rateLimited: false
+                })
+            })
+          )
+        )
+        if (polled._tag === "Left") {
+          if (!polled.left.retryable) return yield* polled.left
+          waitMs = Math.max(next, polled.left.retryAfterMs ?? 0)
+          continue
+        }
+        const message = polled.right
         lastStatus = message.status
         if (terminal.has(message.status)) return yield* answerOf(pending, message, startedAt)
-        waitMs = waitMs === 0 ? firstPollMs : Math.min(waitMs * 1.5, maxPollMs)
+        waitMs = next
       }
     })
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>

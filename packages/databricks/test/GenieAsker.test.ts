@@ -181,6 +181,27 @@ describe("GenieAsker", () => {
     })
   )
 
+  it.scoped("a poll that fails or hangs is made again at the next interval; the answer still arrives", () =>
+    Effect.gen(function* () {
+      const emulator = yield* startEmulator({ faults: { genie: { stepMs: 5_000 } } })
+      const { asker, idle, sent } = yield* adapterFor(emulator)
+      const fiber = yield* Effect.fork(asker.ask(emulator.spaceIds[0], "Total sales by region?"))
+      yield* awaitSleep(1000) // accepted; the first poll is due at 1 s
+      yield* emulator.setFaults({ genie: { errorRate: 1, errorStatus: 503 } })
+      yield* TestClock.adjust("1 second") // the first poll fails with 503
+      yield* awaitSleep(2500)
+      yield* emulator.setFaults({ genie: { hangRate: 1 } })
+      yield* TestClock.adjust("1500 millis") // the second one hangs and is abandoned after 10 s
+      yield* awaitSleep()
+      yield* emulator.setFaults({})
+      const answer = answerOf(yield* withAutoClock(Fiber.join(fiber), idle))
+      assert.strictEqual(answer.sql, totalByRegionSql)
+      assert.strictEqual((yield* emulator.questions).length, 1)
+      const polls = sent.filter((r) => r.method === "GET" && /\/messages\/[0-9a-f]+$/.test(r.path))
+      assert.isAtLeast(polls.length, 3)
+    })
+  )
+
   it.scoped("an expired result is run again with execute-query", () =>
     Effect.gen(function* () {
       const emulator = yield* startEmulator({ genieResultTtl: "30 seconds", faults: { genie: { stepMs: 3000 } } })

@@ -1,0 +1,36 @@
+// The ideal run time of a scenario, from the Genie latencies the bench drew.
+
+/**
+ * The end of a list schedule: jobs taken in order, each on the slot that frees first, and (with a rate limit) each
+ * started at least `spacingMs` after the one before, as the safety layer's token bucket spaces questions. Without
+ * spacing this is the list-scheduled makespan; with it, close to the issue's `max(N / rate, makespan)` when one limit
+ * dominates and above it when both bind.
+ *
+ * @param {ReadonlyArray<number>} durations
+ * @param {number} slots
+ * @param {number} spacingMs
+ */
+export const schedule = (durations, slots, spacingMs = 0) => {
+  const free = Array.from({ length: Math.max(1, slots) }, () => 0)
+  let lastStart = Number.NEGATIVE_INFINITY
+  for (const d of durations) {
+    const i = free.indexOf(Math.min(...free))
+    lastStart = Math.max(free[i], lastStart + spacingMs)
+    free[i] = lastStart + d
+  }
+  return Math.max(...free)
+}
+
+/**
+ * When the asker first sees an answer that took `ms`: it polls `firstMs` after asking, then waits 1.5 times longer
+ * each time, up to `maxMs` (GenieAsker), so an answer is seen at the first poll at or after it.
+ */
+export const seenAt = (ms, firstMs, maxMs) => {
+  let at = firstMs
+  let wait = firstMs
+  while (at < ms) {
+    wait = Math.min(wait * 1.5, maxMs)
+    at += wait
+  }
+  return at
+}

@@ -1,0 +1,235 @@
+// One scenario: an emulator with the bench workspace, the real Databricks adapter over HTTP on 127.0.0.1, the real
+// safety layer, run store and scorer, the deterministic evaluator; two runs on one run store (the second shows the
+// expected-SQL cache), all under a virtual clock. Returns the measurements of the first run, plus the second's.
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { clearInterval, setInterval } from "node:timers"
+import { fileURLToPath } from "node:url"
+import { Evaluator, ProfileLoader, RunStore, Safety, ScoreRun } from "../../packages/core/dist/index.js"
+import { DatabricksWorkspace } from "../../packages/databricks/dist/index.js"
+import { BatchScorer } from "../../packages/scorer-batch/dist/index.js"
+import { SequentialScorer } from "../../packages/scorer-sequential/dist/index.js"
+import { Emulator } from "../../packages/workspace-emulator/dist/index.js"
+import * as Bounds from "./bounds.mjs"
+import { Effect, FetchHttpClient, Layer, Logger, LogLevel, NodeContext, Redacted } from "./effect.mjs"
+import * as VirtualClock from "./virtualClock.mjs"
+import * as Workspace from "./workspace.mjs"
+
+/** The built-in default profile (configs/default.yaml), whatever the environment says. */
+export const defaultProfile = () =>
+  Effect.runPromise(
+    ProfileLoader.resolve({ configDir: fileURLToPath(new URL("../../configs", import.meta.url)), env: {} }).pipe(
+      Effect.map((resolved) => resolved.profile),
+      Effect.provide(NodeContext.layer)
+    )
+  )
+
+/** Peak resident set and heap while a run lasts, sampled every 20 ms. */
+const memorySampler = () => {
+  const peak = { rss: 0, heap: 0 }
+  const sample = () => {
+    const m = process.memoryUsage()
+    peak.rss = Math.max(peak.rss, m.rss)
+    peak.heap = Math.max(peak.heap, m.heapUsed)
+  }
+  sample()
+  const timer = setInterval(sample, 20)
+  return () => {
+    clearInterval(timer)
+    sample()
+    return { rssMb: peak.rss / 2 ** 20, heapMb: peak.heap / 2 ** 20 }
+  }
+}
+
+const tally = (values) => {
+  const counts = {}
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1
+  return counts
+}
+
+/**
+ * Runs a scenario.
+ *
+ * @param {object} spec `n`, `latency`, `seed`, `scale`, `scorer` ("batch" | "sequential"), `genie` (overrides of the
+ *   profile's `safety.genie`; `questionsPerMinute: undefined` leaves calls unspaced), `faults` (emulator faults),
+ *   `secondRun`
+ * @param {object} profile the resolved default profile
+ */
+export const run = (spec, profile) => {
+  const clock = VirtualClock.make(spec.scale)
+  const list = Workspace.items(spec.n)
+  const benchmarks = list.map((item) => item.benchmark)
+  const latencies = Workspace.drawLatencies(spec.n, spec.latency, spec.seed)
+  const genie = { ...profile.safety.genie, ...spec.genie }
+  const safety = Safety.layer(
+    Safety.settingsFromProfile(
+      { ...profile.safety, genie: { ...genie, questionsPerMinute: genie.questionsPerMinute ?? 0 } },
+      { limitQuestions: genie.questionsPerMinute !== undefined }
+    )
+  )
+  const scorer = spec.scorer === "sequential" ? SequentialScorer.layer : BatchScorer.layer()
+  const slots = spec.scorer === "sequential" ? 1 : genie.concurrency
+
+  const score = (context, storeDir, emulator) =>
+    Effect.gen(function* () {
+      const evaluatingAt = new Map()
+      let last = { at: Number.NEGATIVE_INFINITY, id: "" }
+      const onProgress = (event) =>
+        Effect.sync(() => {
+          const at = clock.now()
+          if (event.stage === "evaluating") evaluatingAt.set(event.benchmarkId, at)
+          if (event.stage === "done" && at >= last.at) last = { at, id: event.benchmarkId }
+        })
+      const layers = scorer.pipe(
+        Layer.provideMerge(
+          Layer.mergeAll(Evaluator.layerDeterministic(), RunStore.layer(storeDir)).pipe(Layer.provideMerge(safety))
+        )
+      )
+      const stopSampling = memorySampler()
+      const cpu = process.cpuUsage()
+      const realStart = performance.now()
+      const start = clock.now()
+      const outcome = yield* ScoreRun.run({
+        benchmarks,
+        spaceId: emulator.spaceIds[0],
+        benchmarksFile: "bench/scoring.bench.mjs",
+        profile: "default",
+        scorer: spec.scorer,
+        target: emulator.host,
+        cacheWarehouseId: emulator.warehouseId,
+        onProgress
+      }).pipe(Effect.provide(layers), Effect.provide(context), Effect.scoped)
+      const end = clock.now()
+      const realMs = performance.now() - realStart
+      const used = process.cpuUsage(cpu)
+      return {
+        outcome,
+        wallMs: end - start,
+        realMs,
+        downstreamMs: end - (evaluatingAt.get(last.id) ?? end),
+        cpuMs: (used.user + used.system) / 1000,
+        memory: stopSampling()
+      }
+    })
+
+  const program = Effect.gen(function* () {
+    const emulator = yield* Emulator.start({
+      datasets: Workspace.datasets,
+      spaces: [Workspace.space],
+      engines: () => Workspace.engine(list, latencies),
+      seed: spec.seed,
+      ...(spec.faults === undefined ? {} : { faults: spec.faults })
+    })
+    const context = yield* Layer.build(
+      DatabricksWorkspace.layer({
+        config: {
+          host: emulator.host,
+          credentials: { type: "pat", token: Redacted.make(emulator.token) },
+          warehouseId: emulator.warehouseId
+        },
+        settings: {
+          workspace: { ...profile.workspace, sqlExecutor: "statements" },
+          safety: { ...profile.safety, genie }
+        }
+      }).pipe(Layer.provide(FetchHttpClient.layer))
+    )
+    const storeDir = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "genie-bench-"))),
+      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    )
+    const first = yield* score(context, storeDir, emulator)
+    const asked = (yield* emulator.questions).length
+    const second = spec.secondRun ? yield* score(context, storeDir, emulator) : undefined
+    return { first, second, asked }
+  })
+
+  return Effect.runPromise(
+    program.pipe(
+      Effect.scoped,
+      Effect.withClock(clock),
+      Logger.withMinimumLogLevel(LogLevel.None),
+      Effect.provide(NodeContext.layer)
+    )
+  ).then(({ first, second, asked }) =>
+    measure(spec, { list, latencies, slots, genie, questionsPerMinute: genie.questionsPerMinute }, first, second, asked)
+  )
+}
+
+/** The measurements of a scenario, in virtual seconds unless named otherwise. */
+const measure = (spec, setup, first, second, asked) => {
+  const { list, latencies, slots, genie, questionsPerMinute } = setup
+  const { outcome } = first
+  const n = spec.n
+  const safety = outcome.summary.safety
+  const byId = new Map(outcome.results.map((r) => [r.benchmarkId, r]))
+  const results = list.map((item) => byId.get(item.benchmark.id))
+  const present = results.filter((r) => r !== undefined)
+  const errors = present.filter((r) => r.verdict.outcome === "error")
+  const wrong = list.filter((item, i) => results[i] !== undefined && results[i].verdict.outcome !== item.outcome).length
+
+  const firstPollMs = genie.pollIntervalSeconds * 1000
+  const maxPollMs = genie.maxPollIntervalSeconds * 1000
+  const seen = latencies.map((ms) => Bounds.seenAt(ms, firstPollMs, maxPollMs))
+  // The rate questions may start at: the client's own limit or the server's, whichever is lower.
+  const serverQpm = spec.faults?.genie?.questionsPerMinute
+  const allowedQpm = Math.min(questionsPerMinute ?? Infinity, serverQpm ?? Infinity)
+  const spacingMs = Number.isFinite(allowedQpm) ? 60_000 / allowedQpm : 0
+  const rateMs = n * spacingMs
+  const makespanMs = Bounds.schedule(latencies, slots)
+  // The issue's bound, and the exact list schedule it approximates (both limits at once), without and with polling.
+  const boundMs = Math.max(rateMs, makespanMs) + first.downstreamMs
+  const scheduleMs = Bounds.schedule(latencies, slots, spacingMs) + first.downstreamMs
+  const polledScheduleMs = Bounds.schedule(seen, slots, spacingMs) + first.downstreamMs
+  // How long a question held its Genie slot beyond the poll at which its answer could first be seen: HTTP, reading
+  // rows, deleting the conversation, and with faults the retries, their backoff and timed-out attempts.
+  const extra = results.flatMap((r, i) => (r?.answer === undefined ? [] : [r.answer.elapsedMs - seen[i]]))
+  const throughput = (n / first.wallMs) * 60_000
+
+  const s = (ms) => Math.round(ms) / 1000
+  return {
+    scenario: spec.scenario,
+    variant: spec.variant,
+    scorer: spec.scorer,
+    n,
+    concurrency: slots,
+    profileQpm: questionsPerMinute ?? null,
+    serverQpm: serverQpm ?? null,
+    timeScale: spec.scale,
+    wallS: s(first.wallMs),
+    realWallS: s(first.realMs),
+    makespanS: s(makespanMs),
+    rateBoundS: s(rateMs),
+    downstreamS: s(first.downstreamMs),
+    boundS: s(boundMs),
+    ratio: first.wallMs / boundMs,
+    scheduleS: s(scheduleMs),
+    ratioSchedule: first.wallMs / scheduleMs,
+    polledScheduleS: s(polledScheduleMs),
+    ratioPolled: first.wallMs / polledScheduleMs,
+    askExtraMeanS: extra.length === 0 ? null : s(extra.reduce((a, b) => a + b, 0) / extra.length),
+    throughputPerMin: throughput,
+    allowedPerMin: Number.isFinite(allowedQpm) ? allowedQpm : null,
+    ofAllowed: Number.isFinite(allowedQpm) ? throughput / allowedQpm : null,
+    refusals429: safety.genie.refusals,
+    asked,
+    missing: n - present.length,
+    errors: errors.length,
+    errorTypes: tally(errors.map((r) => r.answer?.error?.type ?? r.verdict.decidedBy)),
+    lost: n - present.length + errors.length,
+    wrongVerdicts: wrong,
+    verdicts: outcome.summary.verdicts,
+    genieAttempts: outcome.summary.attempts.total,
+    retriedBenchmarks: outcome.summary.attempts.retriedBenchmarks,
+    genieTimeouts: safety.genie.timeouts,
+    circuitEvents: safety.circuitEvents.length,
+    cacheHitsFirstRun: n - safety.sql.calls,
+    cacheHitsSecondRun: second === undefined ? null : n - second.outcome.summary.safety.sql.calls,
+    secondRunWallS: second === undefined ? null : s(second.wallMs),
+    cpuMsPerBenchmark: first.cpuMs / n,
+    peakRssMb: first.memory.rssMb,
+    peakHeapMb: first.memory.heapMb,
+    verdictById: Object.fromEntries(present.map((r) => [r.benchmarkId, r.verdict.outcome]))
+  }
+}

@@ -1,0 +1,97 @@
+// The benchmark workspace: a small orders table, N benchmarks with distinct questions and distinct expected SQL,
+// and a Genie engine that answers each question from a script after a latency drawn for that question.
+//
+// The latencies are drawn here, from a seeded PRNG, one per question, so the bench knows exactly what the emulated
+// Genie spent on each answer (the bound needs them). The emulator's `genie.latency` fault is a delay per HTTP
+// request (polls included) whose draws it does not expose, and its `stepMs` is the same for every message, so
+// neither can model a per-question answer time the bench could account for.
+import { ScriptedEngine } from "../../packages/workspace-emulator/dist/index.js"
+import { Duration, Effect } from "./effect.mjs"
+
+const regions = ["EMEA", "NA", "APAC", "LATAM"]
+const orderCount = 2000
+
+/** The dataset: `main.bench.orders` with 2,000 rows, loaded by the emulator at start. */
+export const datasets = [
+  {
+    _tag: "Sql",
+    source: "bench/orders.sql",
+    dialect: "databricks",
+    sql:
+      "CREATE TABLE main.bench.orders (id BIGINT, region STRING, amount DECIMAL(10,2));\n" +
+      `INSERT INTO main.bench.orders VALUES ${Array.from(
+        { length: orderCount },
+        (_, i) => `(${i}, '${regions[i % regions.length]}', ${((i * 37) % 1000) / 10 + 1})`
+      ).join(", ")};`
+  }
+]
+
+export const space = {
+  title: "Bench orders",
+  serializedSpace: { version: 2, data_sources: { tables: [{ identifier: "main.bench.orders" }] } }
+}
+
+/** Every fifth benchmark gets a wrong answer from Genie, so runs have both verdicts to keep. */
+const expectedOutcome = (i) => (i % 5 === 4 ? "fail" : "pass")
+
+/**
+ * N benchmarks; question text, id and expected SQL all differ (the cache and the emulator see N distinct ones).
+ * Each comes with the verdict it must get (`outcome`, for counting lost and wrong results) and Genie's SQL: the
+ * same result written differently, or (every fifth) one row too many.
+ */
+export const items = (n) =>
+  Array.from({ length: n }, (_, i) => ({
+    benchmark: {
+      id: `b${String(i).padStart(4, "0")}`,
+      question: `What are the order count and total amount per region for orders after #${i}?`,
+      expected_sql: `SELECT region, COUNT(*) AS orders, SUM(amount) AS total FROM main.bench.orders WHERE id > ${i} GROUP BY region`,
+      category: "orders",
+      difficulty: "easy"
+    },
+    outcome: expectedOutcome(i),
+    genieSql:
+      expectedOutcome(i) === "pass"
+        ? `SELECT region, SUM(amount) AS total, COUNT(*) AS orders FROM main.bench.orders WHERE ${i} < id GROUP BY region ORDER BY region`
+        : `SELECT region, COUNT(*) AS orders, SUM(amount) AS total FROM main.bench.orders WHERE id >= ${i} GROUP BY region`
+  }))
+
+/** A seeded PRNG (mulberry32): the same seed gives the same latencies on every machine. */
+const prng = (seed) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+/**
+ * One latency (virtual ms) per benchmark, in benchmark order.
+ *
+ * @param {{ distribution: "fixed", ms: number } | { distribution: "lognormal", medianMs: number, sigma: number }} latency
+ */
+export const drawLatencies = (n, latency, seed) => {
+  const next = prng(seed)
+  return Array.from({ length: n }, () => {
+    if (latency.distribution === "fixed") return latency.ms
+    // Box–Muller; 1 - u keeps the logarithm finite.
+    const z = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next())
+    return latency.medianMs * Math.exp(latency.sigma * z)
+  })
+}
+
+/**
+ * The emulated Genie of the bench: waits the question's drawn latency (on the emulator's clock), then answers
+ * from the script. A question asked again (after a failed start) waits again, as a real Genie would.
+ */
+export const engine = (list, latencies) => {
+  const scripted = ScriptedEngine.make(list.map((item) => ({ question: item.benchmark.question, sql: item.genieSql })))
+  const latencyOf = new Map(list.map((item, i) => [item.benchmark.question, latencies[i]]))
+  return {
+    name: "bench",
+    answer: (question) =>
+      Effect.zipRight(Effect.sleep(Duration.millis(latencyOf.get(question.question) ?? 0)), scripted.answer(question))
+  }
+}
