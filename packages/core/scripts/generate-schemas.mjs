@@ -12,8 +12,8 @@ const dist = join(root, "packages", "core", "dist")
 const check = process.argv.includes("--check")
 
 const targets = [
-  { module: "Profile.js", out: join(root, "configs", "profile.schema.json"), required: true },
-  { module: "Benchmark.js", out: join(root, "configs", "benchmarks.schema.json"), required: false }
+  { module: "config/Profile.js", out: join(root, "configs", "profile.schema.json"), required: true },
+  { module: "model/Benchmark.js", out: join(root, "configs", "benchmarks.schema.json"), required: false }
 ]
 
 const render = (schema) => JSON.stringify(schema, null, 2) + "\n"

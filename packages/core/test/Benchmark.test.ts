@@ -4,9 +4,9 @@ import { Effect } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Benchmark from "../src/Benchmark.js"
-import type { ConfigInvalid } from "../src/Errors.js"
-import type { Issue } from "../src/Issue.js"
+import * as Benchmark from "../src/model/Benchmark.js"
+import type { ConfigInvalid } from "../src/model/Errors.js"
+import type { Issue } from "../src/model/Issue.js"
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), "utf8")
 

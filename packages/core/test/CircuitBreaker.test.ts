@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
-import * as CircuitBreaker from "../src/CircuitBreaker.js"
-import { AuthFailed } from "../src/Errors.js"
+import * as CircuitBreaker from "../src/safety/CircuitBreaker.js"
+import { AuthFailed } from "../src/model/Errors.js"
 import { badRequest, captureLogs, serverError } from "./support/scripted.js"
 
 const make = (threshold = 3) => CircuitBreaker.make({ key: "genie", threshold, cooldown: "60 seconds" })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
-import * as Errors from "../src/Errors.js"
+import * as Errors from "../src/model/Errors.js"
 
 describe("retryable errors", () => {
   const rateLimited = new Errors.ProviderError({

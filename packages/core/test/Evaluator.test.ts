@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import * as Evaluator from "../src/Evaluator.js"
-import { Evaluator as EvaluatorTag, StageFailed, Verdict } from "../src/Stages.js"
+import * as Evaluator from "../src/stages/evaluate/Evaluator.js"
+import { Evaluator as EvaluatorTag, StageFailed, Verdict } from "../src/stages/Stages.js"
 import { answer, benchmark, result } from "./evaluate.js"
 
 const sales = result("region:STRING,total:DECIMAL", [

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer } from "effect"
 import { fileURLToPath } from "node:url"
-import { ConfigInvalid, PluginNotFound } from "../src/Errors.js"
-import * as Plugin from "../src/Plugin.js"
-import * as PluginRegistry from "../src/PluginRegistry.js"
+import { ConfigInvalid, PluginNotFound } from "../src/model/Errors.js"
+import * as Plugin from "../src/plugins/Plugin.js"
+import * as PluginRegistry from "../src/plugins/PluginRegistry.js"
 
 const pluginsDir = fileURLToPath(new URL("fixtures/plugins/", import.meta.url))
 

@@ -4,7 +4,7 @@ import addFormats from "ajv-formats"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
-import * as Profile from "../src/Profile.js"
+import * as Profile from "../src/config/Profile.js"
 
 const configs = (name: string) => fileURLToPath(new URL(`../../../configs/${name}`, import.meta.url))
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { Duration } from "effect"
 import { Clock, Effect, Exit, Fiber, Ref, TestClock } from "effect"
-import * as RateLimiter from "../src/RateLimiter.js"
+import * as RateLimiter from "../src/safety/RateLimiter.js"
 import { captureLogs, rateLimited, scripted, serverError } from "./support/scripted.js"
 
 /** Forks `n` concurrent acquires, lets `window` of test time pass, and returns when each got its token. */

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import type { ComparisonPolicy } from "../src/Benchmark.js"
-import * as ResultSetCompare from "../src/ResultSetCompare.js"
-import type { ResultRows } from "../src/ResultSetCompare.js"
-import type { ReasonCode } from "../src/Stages.js"
+import type { ComparisonPolicy } from "../src/model/Benchmark.js"
+import * as ResultSetCompare from "../src/stages/evaluate/ResultSetCompare.js"
+import type { ResultRows } from "../src/stages/evaluate/ResultSetCompare.js"
+import type { ReasonCode } from "../src/stages/Stages.js"
 
 type Cell = string | null
 

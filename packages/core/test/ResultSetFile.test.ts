@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as ResultSetFile from "../src/ResultSetFile.js"
-import { StageFailed } from "../src/Stages.js"
+import * as ResultSetFile from "../src/stages/evaluate/ResultSetFile.js"
+import { StageFailed } from "../src/stages/Stages.js"
 
 /** Parses a file that must hold a result. */
 const parseResult = (text: string) =>

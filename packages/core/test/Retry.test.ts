@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Random, TestClock } from "effect"
-import * as Retry from "../src/Retry.js"
+import * as Retry from "../src/safety/Retry.js"
 import { badRequest, rateLimited, scripted, serverError } from "./support/scripted.js"
 
 /** Runs the script under the retry schedule to completion (an hour of test time) and returns the exit and try times. */

@@ -4,8 +4,8 @@ import { Effect, Exit, Layer, Option } from "effect"
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as RunStore from "../src/RunStore.js"
-import * as Stages from "../src/Stages.js"
+import * as RunStore from "../src/runs/RunStore.js"
+import * as Stages from "../src/stages/Stages.js"
 
 const result = (id: string, outcome: "pass" | "fail" = "pass") =>
   new Stages.BenchmarkResult({

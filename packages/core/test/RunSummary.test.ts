@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as RunSummary from "../src/RunSummary.js"
-import * as Stages from "../src/Stages.js"
+import * as RunSummary from "../src/runs/RunSummary.js"
+import * as Stages from "../src/stages/Stages.js"
 
 const result = (id: string, outcome: "pass" | "fail" | "error" | "excluded", attempts = 1) =>
   new Stages.BenchmarkResult({

@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { Duration } from "effect"
 import { Clock, Deferred, Effect, Exit, Fiber, Layer, Option, Ref, TestClock } from "effect"
-import * as CircuitBreaker from "../src/CircuitBreaker.js"
-import { ProviderError } from "../src/Errors.js"
-import * as Profile from "../src/Profile.js"
-import * as Safety from "../src/Safety.js"
-import * as Stages from "../src/Stages.js"
+import * as CircuitBreaker from "../src/safety/CircuitBreaker.js"
+import { ProviderError } from "../src/model/Errors.js"
+import * as Profile from "../src/config/Profile.js"
+import * as Safety from "../src/safety/Safety.js"
+import * as Stages from "../src/stages/Stages.js"
 import { rateLimited, scripted, serverError } from "./support/scripted.js"
 
 const settings = (overrides: Partial<Safety.PolicySettings> = {}): Safety.PolicySettings => ({

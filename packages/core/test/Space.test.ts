@@ -1,9 +1,9 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
-import { ConfigInvalid } from "../src/Errors.js"
-import * as Space from "../src/Space.js"
-import * as SpaceValidation from "../src/SpaceValidation.js"
+import { ConfigInvalid } from "../src/model/Errors.js"
+import * as Space from "../src/model/Space.js"
+import * as SpaceValidation from "../src/model/SpaceValidation.js"
 
 const fixtureText = readFileSync(new URL("./fixtures/genie-space-v2-export.json", import.meta.url), "utf8")
 const fixture = (): Record<string, any> => JSON.parse(fixtureText) as Record<string, any>

@@ -1,7 +1,7 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
-import type { SerializedSpace } from "../src/Space.js"
-import * as SpaceDiff from "../src/SpaceDiff.js"
+import type { SerializedSpace } from "../src/model/Space.js"
+import * as SpaceDiff from "../src/model/SpaceDiff.js"
 
 const hex = (n: number): string => n.toString(16).padStart(32, "0")
 

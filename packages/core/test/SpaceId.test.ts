@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Random, TestClock } from "effect"
-import * as SpaceId from "../src/SpaceId.js"
+import * as SpaceId from "../src/model/SpaceId.js"
 
 describe("SpaceId.isValid", () => {
   it("accepts exactly 32 lowercase hex characters", () => {

@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import type { Issue } from "../src/Issue.js"
-import * as SpaceValidation from "../src/SpaceValidation.js"
+import type { Issue } from "../src/model/Issue.js"
+import * as SpaceValidation from "../src/model/SpaceValidation.js"
 
 const hex = (n: number): string => n.toString(16).padStart(32, "0")
 

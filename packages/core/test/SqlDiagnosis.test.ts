@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as SqlAnalysis from "../src/SqlAnalysis.js"
-import * as SqlDiagnosis from "../src/SqlDiagnosis.js"
-import type { FailureCategory, ReasonCode } from "../src/Stages.js"
+import * as SqlAnalysis from "../src/sql/SqlAnalysis.js"
+import * as SqlDiagnosis from "../src/stages/evaluate/SqlDiagnosis.js"
+import type { FailureCategory, ReasonCode } from "../src/stages/Stages.js"
 
 const expectedSql = `
   SELECT c.region, SUM(o.amount) AS revenue

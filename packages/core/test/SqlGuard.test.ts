@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
-import * as SqlGuard from "../src/SqlGuard.js"
+import * as SqlGuard from "../src/sql/SqlGuard.js"
 
 const originalBenchmarks = JSON.parse(
   readFileSync(new URL("fixtures/original-benchmarks-array.json", import.meta.url), "utf8")

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Layer, Schema } from "effect"
-import * as Errors from "../src/Errors.js"
-import * as Stages from "../src/Stages.js"
+import * as Errors from "../src/model/Errors.js"
+import * as Stages from "../src/stages/Stages.js"
 
 const result = new Stages.BenchmarkResult({
   benchmarkId: "rev_001",

@@ -3,9 +3,9 @@
  */
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import type { Benchmark } from "../src/Benchmark.js"
-import * as Judge from "../src/Judge.js"
-import { Column, GenieAnswer, ResultSet } from "../src/Stages.js"
+import type { Benchmark } from "../src/model/Benchmark.js"
+import * as Judge from "../src/stages/evaluate/Judge.js"
+import { Column, GenieAnswer, ResultSet } from "../src/stages/Stages.js"
 
 export const promptPath = fileURLToPath(new URL(`../../../prompts/${Judge.promptFile}`, import.meta.url))
 export const promptText = readFileSync(promptPath, "utf8")

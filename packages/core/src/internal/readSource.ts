@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
-import { ConfigInvalid } from "../Errors.js"
-import * as Issue from "../Issue.js"
+import { ConfigInvalid } from "../model/Errors.js"
+import * as Issue from "../model/Issue.js"
 
 /** Reads a text input file; a missing or unreadable file is a `ConfigInvalid` naming it. */
 export const readSource = (path: string) =>

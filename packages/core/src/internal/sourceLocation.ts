@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
 import type { Node } from "yaml"
-import type { Issue, PathSegment } from "../Issue.js"
+import type { Issue, PathSegment } from "../model/Issue.js"
 
 /** Parses a JSON path produced by `Issue.formatPath` back into segments. */
 export const parsePath = (path: string): Array<PathSegment> => {

@@ -4,7 +4,16 @@
  * every resume and every statement run.
  */
 import { Context, Duration, Effect, Layer, Ref } from "effect"
-import { Asker, Column, Executor, GenieAnswer, GenieError, PendingMessage, ResultSet, SqlFailed } from "../Stages.js"
+import {
+  Asker,
+  Column,
+  Executor,
+  GenieAnswer,
+  GenieError,
+  PendingMessage,
+  ResultSet,
+  SqlFailed
+} from "../stages/Stages.js"
 
 /**
  * A small table: column names and types, and rows of JSON_ARRAY strings.

@@ -3,12 +3,12 @@
  * ones alike (`for (const c of ScorerContract.cases) it.effect(c.name, () => c.run(MyScorer.layer()))`).
  */
 import { Duration, Effect, Layer, Stream } from "effect"
-import type { Benchmark } from "../Benchmark.js"
-import * as Evaluator from "../Evaluator.js"
-import * as Safety from "../Safety.js"
-import type * as ScoreBenchmark from "../ScoreBenchmark.js"
-import type { BenchmarkResult, ScoreOptions } from "../Stages.js"
-import { GenieError, Scorer } from "../Stages.js"
+import type { Benchmark } from "../model/Benchmark.js"
+import * as Evaluator from "../stages/evaluate/Evaluator.js"
+import * as Safety from "../safety/Safety.js"
+import type * as ScoreBenchmark from "../stages/score/ScoreBenchmark.js"
+import type { BenchmarkResult, ScoreOptions } from "../stages/Stages.js"
+import { GenieError, Scorer } from "../stages/Stages.js"
 import * as FakeWorkspace from "./FakeWorkspace.js"
 
 /**

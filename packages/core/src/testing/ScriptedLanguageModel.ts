@@ -3,9 +3,9 @@
  * can assert what was sent (batch sizes, prompt text, that no row value left in data-egress mode).
  */
 import { Context, Effect, Layer, Ref, Schema } from "effect"
-import { ProviderError } from "../Errors.js"
-import { LanguageModel } from "../Stages.js"
-import type { CompletionRequest, Usage } from "../Stages.js"
+import { ProviderError } from "../model/Errors.js"
+import { LanguageModel } from "../stages/Stages.js"
+import type { CompletionRequest, Usage } from "../stages/Stages.js"
 
 /** One request the scripted model received. @category testing */
 export interface RecordedRequest {

@@ -2,7 +2,7 @@
  * Test helpers for the safety layer: scripted outcomes, recorded call times and captured log lines.
  */
 import { Clock, Effect, Logger, Ref } from "effect"
-import { ProviderError } from "../../src/Errors.js"
+import { ProviderError } from "../../src/model/Errors.js"
 
 /** A 5xx: retryable, counts against the breaker. */
 export const serverError = new ProviderError({ provider: "test", reason: "Server", message: "boom", retryable: true })

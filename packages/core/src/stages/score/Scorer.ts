@@ -1,0 +1,43 @@
+/** The scorer contract: benchmarks in, a stream of scored results out. */
+import { Context } from "effect"
+import type { Stream, Effect } from "effect"
+import type { Benchmark } from "../../model/Benchmark.js"
+import type { BenchmarkResult } from "../../model/Results.js"
+
+/** Options common to every scorer. @category models */
+export interface ScoreOptions {
+  readonly spaceId: string
+  /** Benchmarks already finished in an earlier attempt of the same run (resume): not asked again. */
+  readonly skip?: ReadonlySet<string>
+  /**
+   * Reuse and record expected-SQL results in the run store, keyed by this warehouse id and the SQL text. Absent:
+   * always run the expected SQL (`--no-cache`).
+   */
+  readonly expectedCache?: { readonly warehouseId: string }
+  /** Called as each benchmark moves through the stages, for progress displays. Must not fail. */
+  readonly onProgress?: (event: ProgressEvent) => Effect.Effect<void>
+}
+
+/**
+ * Where one benchmark is: `asking` Genie, running the `expected` SQL, `evaluating`, or `done` (with its result).
+ *
+ * @category models
+ */
+export interface ProgressEvent {
+  readonly benchmarkId: string
+  readonly stage: "asking" | "expected" | "evaluating" | "done"
+  readonly result?: BenchmarkResult
+}
+
+/**
+ * Scores benchmarks, emitting each result as soon as it is final. One benchmark that cannot be scored is a result
+ * with an `error` verdict, never a failed stream.
+ *
+ * @category services
+ */
+export class Scorer extends Context.Tag("@genie-enhancer/core/Scorer")<
+  Scorer,
+  {
+    readonly score: (benchmarks: ReadonlyArray<Benchmark>, options: ScoreOptions) => Stream.Stream<BenchmarkResult>
+  }
+>() {}
