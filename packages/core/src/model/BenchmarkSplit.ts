@@ -83,3 +83,23 @@ export const counts = (
   }
   return { train, holdout, byCategory: Object.fromEntries(byCategory) }
 }
+
+declare const TrainSetBrand: unique symbol
+
+/**
+ * Benchmarks of the train split, and only those: the one input learning and fixing accept. Built only by
+ * {@link trainSet}, so holdout benchmarks cannot reach a learner or fixer by mistake (the type says so, and the
+ * constructor drops every benchmark whose split is not `train`).
+ *
+ * @category models
+ */
+export type TrainSet = ReadonlyArray<Benchmark & { readonly split: "train" }> & { readonly [TrainSetBrand]: true }
+
+/**
+ * The train benchmarks of a split (from {@link assign}, or benchmarks with explicit splits). Benchmarks without a
+ * split are not train benchmarks: split first.
+ *
+ * @category constructors
+ */
+export const trainSet = (benchmarks: ReadonlyArray<Benchmark>): TrainSet =>
+  benchmarks.filter((b): b is Benchmark & { readonly split: "train" } => b.split === "train") as unknown as TrainSet

@@ -1,6 +1,7 @@
 /** fix: the stage contract and the plan of typed fixes it produces. */
 import { Context, Schema } from "effect"
 import type { Effect } from "effect"
+import type { TrainSet } from "../../model/BenchmarkSplit.js"
 import type { SerializedSpace } from "../../model/Space.js"
 import type { BenchmarkResult } from "../../model/Results.js"
 import type { PatternBook } from "../learn-patterns/PatternLearner.js"
@@ -26,30 +27,69 @@ export const FixCategory = Schema.Literal(
 /** @category models */
 export type FixCategory = typeof FixCategory.Type
 
-/** A single proposed configuration change. @category models */
+/** How likely a fix is to break answers that work today. @category models */
+export const FixRisk = Schema.Literal("low", "medium", "high")
+/** @category models */
+export type FixRisk = typeof FixRisk.Type
+
+/**
+ * A single proposed configuration change.
+ *
+ * **Details**
+ * `id` is stable (derived from the category, target and change), so a fix rejected once is recognised when it is
+ * proposed again. `change` is the category's typed payload (see the fix stage's README); `target` says in words or
+ * as a path what it touches.
+ *
+ * @category models
+ */
 export class Fix extends Schema.Class<Fix>("Fix")({
+  id: Schema.String,
   category: FixCategory,
-  /** JSON path in the serialized space the change targets. */
   target: Schema.String,
-  /** The new value for adds and instruction fixes; absent for deletes. */
-  value: Schema.optional(Schema.Unknown),
+  change: Schema.Unknown,
   rationale: Schema.String,
-  sourceBenchmarkIds: Schema.Array(Schema.String)
+  /** Train benchmarks whose evidence supports the fix. */
+  sourceBenchmarkIds: Schema.Array(Schema.String),
+  /** Failed train benchmarks the fix is meant to repair. */
+  targetsFailures: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  risk: Schema.optionalWith(FixRisk, { default: () => "low" as const }),
+  /** The fixer that proposed it (`rules`, `llm`, a plugin id). */
+  origin: Schema.optionalWith(Schema.String, { default: () => "unknown" })
+}) {}
+
+/** A fix that validation (or the workspace, or the loop) turned down, and why. @category models */
+export class RejectedFix extends Schema.Class<RejectedFix>("RejectedFix")({
+  fix: Fix,
+  /** A short code (`UnknownColumn`, `WritesData`, `Leakage`, `Duplicate`, …) and a sentence. */
+  code: Schema.String,
+  reason: Schema.String
 }) {}
 
 /** @category models */
 export class Plan extends Schema.Class<Plan>("Plan")({
-  fixes: Schema.Array(Fix)
+  fixes: Schema.Array(Fix),
+  /** Fixes the fixer or validation rejected, kept for the report. */
+  rejected: Schema.optionalWith(Schema.Array(RejectedFix), { default: () => [] })
 }) {}
 
-/** fix: turn failures and patterns into a validated plan of configuration changes. @category services */
+/**
+ * What a fixer reads: the failed (or all) train results, what was learnt, the space, the train split, and the ids of
+ * fixes rejected earlier (not to be proposed again).
+ *
+ * @category models
+ */
+export interface FixInput {
+  readonly failures: ReadonlyArray<BenchmarkResult>
+  readonly patterns: PatternBook
+  readonly space: SerializedSpace
+  readonly train: TrainSet
+  readonly excludeFixIds?: ReadonlySet<string>
+}
+
+/** fix: turn failures and patterns into a plan of configuration changes (validated separately). @category services */
 export class Fixer extends Context.Tag("@genie-enhancer/core/Fixer")<
   Fixer,
   {
-    readonly propose: (
-      failures: ReadonlyArray<BenchmarkResult>,
-      patterns: PatternBook,
-      space: SerializedSpace
-    ) => Effect.Effect<Plan, StageFailed>
+    readonly propose: (input: FixInput) => Effect.Effect<Plan, StageFailed>
   }
 >() {}
