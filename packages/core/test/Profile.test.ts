@@ -52,7 +52,7 @@ describe("Profile", () => {
   })
 
   it("describes every key, bounds every number and closes every object except free options", () => {
-    const free = new Set(["$.scorer.options", "$.plugins[].options"])
+    const free = new Set(["$.scorer.options", "$.learn.options", "$.plugins[].options"])
     for (const [path, node] of nodes(Profile.jsonSchema as unknown as Node)) {
       assert.isString(node.description, `${path} has no description`)
       assert.isAbove(node.description!.length, 10, `${path} description too short`)

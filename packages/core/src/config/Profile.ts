@@ -33,6 +33,8 @@ export interface GenieSafety {
   readonly questionsPerMinute: number
   readonly pollIntervalSeconds: number
   readonly maxPollIntervalSeconds: number
+  /** fixed: 1.5x backoff from pollIntervalSeconds to maxPollIntervalSeconds; adaptive: follows the run's observed latency. */
+  readonly pollSchedule: "fixed" | "adaptive"
   readonly circuit: CircuitSettings
 }
 
@@ -168,6 +170,64 @@ export interface LoopSettings {
   readonly repeats: number
   readonly indexingWaitSeconds: number
   readonly gates: GateSettings
+  /** Stop after this many iterations in a row without an accepted candidate. */
+  readonly plateauIterations: number
+  readonly acceptance: AcceptanceSettings
+  readonly budget: BudgetSettings
+  /** A question asked once after an update, to check the space answers, before re-scoring. */
+  readonly canaryQuestion?: string
+}
+
+/**
+ * How a candidate is judged better than the current best on paired per-benchmark outcomes.
+ *
+ * @category models
+ */
+export interface AcceptanceSettings {
+  readonly test: "mcnemar" | "sign"
+  /** Significance level of the one-sided paired test. */
+  readonly alpha: number
+}
+
+/**
+ * Limits of one enhancement run; each is optional (no limit).
+ *
+ * @category models
+ */
+export interface BudgetSettings {
+  readonly genieQuestions?: number
+  readonly llmTokens?: number
+  readonly llmCostUsd?: number
+  readonly wallSeconds?: number
+}
+
+/**
+ * The learn-patterns stage.
+ *
+ * @category models
+ */
+export interface LearnSettings {
+  /** Pattern learner: a built-in id (`sql-grounded`) or a plugin module. */
+  readonly learner: string
+  readonly options: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The fix stage.
+ *
+ * @category models
+ */
+export interface FixSettings {
+  /** Fixers in order (`rules`, `llm`, or plugin modules); later ones see what earlier ones proposed. */
+  readonly fixers: ReadonlyArray<string>
+  /** Also reject example SQL or snippets that contain a train benchmark's expected SQL (holdout always). */
+  readonly guardTrainLeakage: boolean
+  /** Language of generated text (descriptions, instructions), as a BCP 47 tag. */
+  readonly language: string
+  /** Fixes per plan at most. */
+  readonly maxFixes: number
+  /** LLM fixer limits; it stops cleanly with what it has. */
+  readonly budget: { readonly maxTokens?: number; readonly maxCostUsd?: number }
 }
 
 /**
@@ -203,6 +263,8 @@ export interface Profile {
   readonly safety: SafetySettings
   readonly evaluate: EvaluateSettings
   readonly llm: LlmSettings
+  readonly learn: LearnSettings
+  readonly fix: FixSettings
   readonly loop: LoopSettings
   readonly plugins?: ReadonlyArray<PluginEntry>
   readonly runs: RunsSettings
@@ -337,6 +399,7 @@ export const jsonSchema: JSONSchemaType<Profile> = {
             "questionsPerMinute",
             "pollIntervalSeconds",
             "maxPollIntervalSeconds",
+            "pollSchedule",
             "circuit"
           ],
           properties: {
@@ -358,6 +421,12 @@ export const jsonSchema: JSONSchemaType<Profile> = {
               0.1,
               600
             ),
+            pollSchedule: {
+              type: "string",
+              enum: ["fixed", "adaptive"],
+              description:
+                "fixed: back off x1.5 from pollIntervalSeconds to maxPollIntervalSeconds. adaptive: poll densely around the answer time observed so far in the run, with a cap on polls per question."
+            },
             circuit: circuit("Genie")
           }
         },
@@ -484,11 +553,82 @@ export const jsonSchema: JSONSchemaType<Profile> = {
         }
       }
     },
+    learn: {
+      type: "object",
+      description: "The learn-patterns stage: what is mined from the train benchmarks.",
+      additionalProperties: false,
+      required: ["learner", "options"],
+      properties: {
+        learner: {
+          type: "string",
+          minLength: 1,
+          description: "Pattern learner: a built-in id (sql-grounded) or a plugin module."
+        },
+        options: freeObject("Options, validated by the learner's own options schema.")
+      }
+    },
+    fix: {
+      type: "object",
+      description: "The fix stage: which fixers propose configuration changes, and their limits.",
+      additionalProperties: false,
+      required: ["fixers", "guardTrainLeakage", "language", "maxFixes", "budget"],
+      properties: {
+        fixers: {
+          type: "array",
+          minItems: 1,
+          items: { type: "string", minLength: 1, description: "A built-in fixer id (rules, llm) or a plugin module." },
+          description: "Fixers in order; each later fixer sees what the earlier ones proposed."
+        },
+        guardTrainLeakage: {
+          type: "boolean",
+          description:
+            "Reject example SQL or snippets equal to or containing a train benchmark's expected SQL (holdout benchmarks are always guarded)."
+        },
+        language: {
+          type: "string",
+          minLength: 2,
+          description: "Language of generated text (descriptions, instructions), e.g. en or ko."
+        },
+        maxFixes: integer("Fixes per plan at most.", 1, 1000),
+        budget: {
+          type: "object",
+          description: "Limits for the LLM fixer; it stops cleanly with the fixes it has.",
+          additionalProperties: false,
+          required: [],
+          properties: {
+            maxTokens: {
+              type: "integer",
+              nullable: true,
+              minimum: 1,
+              maximum: 100000000,
+              description: "Tokens (input + output) at most."
+            },
+            maxCostUsd: {
+              type: "number",
+              nullable: true,
+              minimum: 0,
+              maximum: 100000,
+              description: "US dollars at most (needs llm.prices)."
+            }
+          }
+        }
+      }
+    },
     loop: {
       type: "object",
       description: "The score → fix → re-score loop.",
       additionalProperties: false,
-      required: ["maxIterations", "targetScore", "scoreSplit", "repeats", "indexingWaitSeconds", "gates"],
+      required: [
+        "maxIterations",
+        "targetScore",
+        "scoreSplit",
+        "repeats",
+        "indexingWaitSeconds",
+        "gates",
+        "plateauIterations",
+        "acceptance",
+        "budget"
+      ],
       properties: {
         maxIterations: integer("Enhancement iterations at most.", 1, 50),
         targetScore: number("Stop once the score on scoreSplit reaches this fraction (0-1).", 0, 1),
@@ -498,7 +638,68 @@ export const jsonSchema: JSONSchemaType<Profile> = {
           description: "Benchmarks whose score is compared with targetScore."
         },
         repeats: integer("Times each benchmark is asked per scoring; more repeats smooth out Genie's variance.", 1, 10),
-        indexingWaitSeconds: integer("Seconds to wait after applying changes before re-scoring.", 0, 3600),
+        indexingWaitSeconds: integer(
+          "Longest wait, in seconds, for an updated space to serve its new configuration before re-scoring (it is polled, not slept).",
+          0,
+          3600
+        ),
+        plateauIterations: integer("Stop after this many iterations in a row without an accepted candidate.", 1, 50),
+        acceptance: {
+          type: "object",
+          description: "How a candidate is judged better than the best so far, on paired per-benchmark outcomes.",
+          additionalProperties: false,
+          required: ["test", "alpha"],
+          properties: {
+            test: {
+              type: "string",
+              enum: ["mcnemar", "sign"],
+              description: "Paired test over benchmarks that changed outcome (exact one-sided)."
+            },
+            alpha: number("Significance level of the one-sided paired test.", 0.0001, 0.5)
+          }
+        },
+        budget: {
+          type: "object",
+          description: "Limits of one enhancement run; the loop stops when one is reached.",
+          additionalProperties: false,
+          required: [],
+          properties: {
+            genieQuestions: {
+              type: "integer",
+              nullable: true,
+              minimum: 1,
+              maximum: 10000000,
+              description: "Genie questions at most."
+            },
+            llmTokens: {
+              type: "integer",
+              nullable: true,
+              minimum: 1,
+              maximum: 1000000000,
+              description: "LLM tokens at most."
+            },
+            llmCostUsd: {
+              type: "number",
+              nullable: true,
+              minimum: 0,
+              maximum: 100000,
+              description: "LLM US dollars at most."
+            },
+            wallSeconds: {
+              type: "integer",
+              nullable: true,
+              minimum: 1,
+              maximum: 604800,
+              description: "Wall-clock seconds at most."
+            }
+          }
+        },
+        canaryQuestion: {
+          type: "string",
+          nullable: true,
+          minLength: 1,
+          description: "Asked once after each update, before re-scoring, to check the space answers."
+        },
         gates: {
           type: "object",
           description: "Conditions a candidate configuration must meet to be accepted.",
@@ -576,6 +777,7 @@ export const defaults: Profile = {
       questionsPerMinute: 20,
       pollIntervalSeconds: 1,
       maxPollIntervalSeconds: 10,
+      pollSchedule: "fixed",
       circuit: { threshold: 5, cooldownSeconds: 60 }
     },
     sql: {
@@ -595,13 +797,18 @@ export const defaults: Profile = {
     maxTokens: 4000,
     cassette: { mode: "off", dir: ".genie-enhancer/cassettes" }
   },
+  learn: { learner: "sql-grounded", options: {} },
+  fix: { fixers: ["rules"], guardTrainLeakage: true, language: "en", maxFixes: 50, budget: {} },
   loop: {
     maxIterations: 3,
     targetScore: 0.9,
     scoreSplit: "train",
     repeats: 1,
     indexingWaitSeconds: 60,
-    gates: { minImprovement: 0, maxNewFailures: 0, holdoutMustNotDrop: true }
+    gates: { minImprovement: 0, maxNewFailures: 0, holdoutMustNotDrop: true },
+    plateauIterations: 2,
+    acceptance: { test: "mcnemar", alpha: 0.1 },
+    budget: {}
   },
   plugins: [],
   runs: { dir: ".genie-enhancer" }
