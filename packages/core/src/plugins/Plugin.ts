@@ -25,15 +25,24 @@ export const brand = "GenieEnhancerPlugin" as const
 export const apiVersion = 1 as const
 
 /**
- * What a plugin contributes: a `Scorer`, a `LanguageModel` provider, a decorator over a stage service, or a
- * workspace target (`Asker`, `Executor`, `SpaceStore`).
+ * What a plugin contributes: a `Scorer`, a `LanguageModel` provider, a decorator over a stage service, a workspace
+ * target (`Asker`, `Executor`, `SpaceStore`), a `PatternLearner`, a `Fixer`, or a report format.
  *
  * @category models
  */
-export type Kind = "scorer" | "llm-provider" | "stage-decorator" | "workspace-target"
+export type Kind =
+  "scorer" | "llm-provider" | "stage-decorator" | "workspace-target" | "pattern-learner" | "fixer" | "report-format"
 
 /** The kinds, for messages and validation. @category models */
-export const kinds: ReadonlyArray<Kind> = ["scorer", "llm-provider", "stage-decorator", "workspace-target"]
+export const kinds: ReadonlyArray<Kind> = [
+  "scorer",
+  "llm-provider",
+  "stage-decorator",
+  "workspace-target",
+  "pattern-learner",
+  "fixer",
+  "report-format"
+]
 
 /**
  * A JSON Schema (draft-07) for a plugin's options; validated with ajv in strict mode.
