@@ -35,6 +35,15 @@ const specs = [
     scale: 0.02,
     genie: { maxPollIntervalSeconds: 2 }
   },
+  {
+    scenario: "2",
+    variant: "N=100, adaptive polling",
+    n: 100,
+    latency: lognormal,
+    scorer: "batch",
+    scale: 0.02,
+    genie: { pollSchedule: "adaptive" }
+  },
   { scenario: "2", variant: "N=1000", n: 1000, latency: lognormal, scorer: "batch", scale: 0.01 },
   {
     scenario: "3",
@@ -131,6 +140,12 @@ const columns = [
   ["lost", (r) => String(r.lost), 4],
   ["wrong", (r) => String(r.wrongVerdicts), 5],
   ["cache", (r) => (r.cacheHitsSecondRun === null ? "–" : `${r.cacheHitsSecondRun}/${r.n}`), 7],
+  ["GETs/q", (r) => fixed(1)(r.getsPerQuestion), 6],
+  ["poll s", (r) => fixed(2)(r.pollDelayMeanS), 6],
+  ["work ms", (r) => fixed(1)(r.workRealMsMean), 7],
+  ["virt ms", (r) => fixed(0)(r.workVirtualMsMean), 7],
+  ["req ms", (r) => fixed(2)(r.requestRealMsMean), 6],
+  ["held ms", (r) => fixed(1)(r.heldRealMsPerQuestion), 7],
   ["CPU ms", (r) => fixed(1)(r.cpuMsPerBenchmark), 6],
   ["RSS MB", (r) => fixed(0)(r.peakRssMb), 6]
 ]

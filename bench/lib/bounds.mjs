@@ -34,3 +34,20 @@ export const seenAt = (ms, firstMs, maxMs) => {
   }
   return at
 }
+
+/**
+ * When the adaptive schedule first sees an answer that took `ms`: at the first planned poll at or after it, else
+ * after the plan, backing off from `firstMs` ×1.5 up to `maxMs` (`Polling.adaptive`; no plan: the fixed backoff).
+ */
+export const seenAtPlanned = (ms, offsets, firstMs, maxMs) => {
+  if (offsets.length === 0) return seenAt(ms, firstMs, maxMs)
+  const planned = offsets.find((at) => at >= ms)
+  if (planned !== undefined) return planned
+  let at = offsets[offsets.length - 1]
+  let wait = firstMs
+  for (;;) {
+    at += wait
+    if (at >= ms) return at
+    wait = Math.min(wait * 1.5, maxMs)
+  }
+}

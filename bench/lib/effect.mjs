@@ -10,5 +10,9 @@ export {
   LogLevel,
   Redacted
 } from "../../packages/core/node_modules/effect/dist/esm/index.js"
-export { FetchHttpClient } from "../../packages/core/node_modules/@effect/platform/dist/esm/index.js"
+export {
+  FetchHttpClient,
+  HttpClient,
+  HttpClientResponse
+} from "../../packages/core/node_modules/@effect/platform/dist/esm/index.js"
 export { NodeContext } from "../../packages/core/node_modules/@effect/platform-node/dist/esm/index.js"

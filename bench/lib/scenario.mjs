@@ -7,13 +7,23 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { clearInterval, setInterval } from "node:timers"
 import { fileURLToPath } from "node:url"
-import { Evaluator, ProfileLoader, RunStore, Safety, ScoreRun } from "../../packages/core/dist/index.js"
+import { Evaluator, Polling, ProfileLoader, RunStore, Safety, ScoreRun } from "../../packages/core/dist/index.js"
 import { DatabricksWorkspace } from "../../packages/databricks/dist/index.js"
 import { BatchScorer } from "../../packages/scorer-batch/dist/index.js"
 import { SequentialScorer } from "../../packages/scorer-sequential/dist/index.js"
 import { Emulator } from "../../packages/workspace-emulator/dist/index.js"
 import * as Bounds from "./bounds.mjs"
-import { Effect, FetchHttpClient, Layer, Logger, LogLevel, NodeContext, Redacted } from "./effect.mjs"
+import {
+  Effect,
+  FetchHttpClient,
+  HttpClient,
+  HttpClientResponse,
+  Layer,
+  Logger,
+  LogLevel,
+  NodeContext,
+  Redacted
+} from "./effect.mjs"
 import * as VirtualClock from "./virtualClock.mjs"
 import * as Workspace from "./workspace.mjs"
 
@@ -41,6 +51,58 @@ const memorySampler = () => {
     sample()
     return { rssMb: peak.rss / 2 ** 20, heapMb: peak.heap / 2 ** 20 }
   }
+}
+
+/**
+ * The adapter's HTTP client, timing every request in real ms (its body read too, so that the clock knows the whole
+ * exchange as work) and noting the message polls
+ * of each conversation. The last poll of a conversation is the one that saw its answer.
+ */
+const measuringHttpClient = (clock) => {
+  const requests = { count: 0, realMs: 0 }
+  const polls = new Map()
+  const messagePoll = /\/conversations\/([0-9a-f]+)\/messages\/[0-9a-f]+$/
+  const layer = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.transform(client, (response, request) =>
+        Effect.suspend(() => {
+          const started = performance.now()
+          const endWork = clock.beginWork(VirtualClock.requestGraceMs)
+          const whole = Effect.flatMap(response, (r) =>
+            Effect.map(r.text, (text) =>
+              HttpClientResponse.fromWeb(
+                request,
+                new globalThis.Response(text === "" ? null : text, { status: r.status, headers: r.headers })
+              )
+            )
+          )
+          return Effect.ensuring(
+            whole,
+            Effect.sync(() => {
+              endWork()
+              const ended = performance.now()
+              requests.count++
+              requests.realMs += ended - started
+              const poll = request.method === "GET" ? messagePoll.exec(new URL(request.url).pathname) : null
+              if (poll !== null) {
+                const seen = polls.get(poll[1])
+                polls.set(poll[1], { count: (seen?.count ?? 0) + 1, lastRealEnd: ended, lastVirtualEnd: clock.now() })
+              }
+            })
+          )
+        })
+      )
+    )
+  ).pipe(Layer.provide(FetchHttpClient.layer))
+  return { layer, requests, polls }
+}
+
+const mean = (values) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length)
+const percentile = (values, p) => {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
 }
 
 const tally = (values) => {
@@ -72,14 +134,17 @@ export const run = (spec, profile) => {
   const scorer = spec.scorer === "sequential" ? SequentialScorer.layer : BatchScorer.layer()
   const slots = spec.scorer === "sequential" ? 1 : genie.concurrency
 
-  const score = (context, storeDir, emulator) =>
+  const score = (context, storeDir, emulator, http) =>
     Effect.gen(function* () {
       const evaluatingAt = new Map()
+      const doneRealAt = new Map()
+      const requestsBefore = { ...http.requests }
       let last = { at: Number.NEGATIVE_INFINITY, id: "" }
       const onProgress = (event) =>
         Effect.sync(() => {
           const at = clock.now()
           if (event.stage === "evaluating") evaluatingAt.set(event.benchmarkId, at)
+          if (event.stage === "done") doneRealAt.set(event.benchmarkId, { real: performance.now(), virtual: at })
           if (event.stage === "done" && at >= last.at) last = { at, id: event.benchmarkId }
         })
       const layers = scorer.pipe(
@@ -88,6 +153,7 @@ export const run = (spec, profile) => {
         )
       )
       const stopSampling = memorySampler()
+      const clockBefore = clock.stats()
       const cpu = process.cpuUsage()
       const realStart = performance.now()
       const start = clock.now()
@@ -104,7 +170,14 @@ export const run = (spec, profile) => {
       const end = clock.now()
       const realMs = performance.now() - realStart
       const used = process.cpuUsage(cpu)
+      const clockAfter = clock.stats()
       return {
+        doneRealAt,
+        requests: {
+          count: http.requests.count - requestsBefore.count,
+          realMs: http.requests.realMs - requestsBefore.realMs
+        },
+        heldRealMs: clockAfter.heldRealMs - clockBefore.heldRealMs,
         outcome,
         wallMs: end - start,
         realMs,
@@ -114,14 +187,22 @@ export const run = (spec, profile) => {
       }
     })
 
+  // When the emulator accepted a question (the last time it was asked), once the emulator is up.
+  let started
+  const askedAt = (question) =>
+    started === undefined
+      ? Effect.succeed(undefined)
+      : Effect.map(started.questions, (asked) => asked.findLast((q) => q.question === question)?.timestamp)
   const program = Effect.gen(function* () {
     const emulator = yield* Emulator.start({
       datasets: Workspace.datasets,
       spaces: [Workspace.space],
-      engines: () => Workspace.engine(list, latencies),
+      engines: () => Workspace.engine(list, latencies, clock.beginWork, askedAt),
       seed: spec.seed,
       ...(spec.faults === undefined ? {} : { faults: spec.faults })
     })
+    started = emulator
+    const http = measuringHttpClient(clock)
     const context = yield* Layer.build(
       DatabricksWorkspace.layer({
         config: {
@@ -133,16 +214,17 @@ export const run = (spec, profile) => {
           workspace: { ...profile.workspace, sqlExecutor: "statements" },
           safety: { ...profile.safety, genie }
         }
-      }).pipe(Layer.provide(FetchHttpClient.layer))
+      }).pipe(Layer.provide(http.layer))
     )
     const storeDir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "genie-bench-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
     )
-    const first = yield* score(context, storeDir, emulator)
+    const first = yield* score(context, storeDir, emulator, http)
     const asked = (yield* emulator.questions).length
-    const second = spec.secondRun ? yield* score(context, storeDir, emulator) : undefined
-    return { first, second, asked }
+    const polls = new Map(http.polls)
+    const second = spec.secondRun ? yield* score(context, storeDir, emulator, http) : undefined
+    return { first: { ...first, polls }, second, asked }
   })
 
   return Effect.runPromise(
@@ -171,7 +253,28 @@ const measure = (spec, setup, first, second, asked) => {
 
   const firstPollMs = genie.pollIntervalSeconds * 1000
   const maxPollMs = genie.maxPollIntervalSeconds * 1000
-  const seen = latencies.map((ms) => Bounds.seenAt(ms, firstPollMs, maxPollMs))
+  // When the asker can first see each answer. Adaptive: the plan from the latencies of the questions that surely
+  // ended before this one started (all but the `slots` before it), as the asker's estimator holds them.
+  const adaptive = genie.pollSchedule === "adaptive"
+  const planFor = (i) =>
+    Polling.plan(
+      latencies.slice(0, Math.max(0, i - slots)).sort((a, b) => a - b),
+      { first: firstPollMs, max: maxPollMs }
+    )
+  const seen = latencies.map((ms, i) =>
+    adaptive ? Bounds.seenAtPlanned(ms, planFor(i), firstPollMs, maxPollMs) : Bounds.seenAt(ms, firstPollMs, maxPollMs)
+  )
+  // Client overhead, measured directly: real ms from the poll that saw an answer to the question's result being
+  // done (rows read, conversation deleted, evaluated; the journal append follows), the same span in virtual ms
+  // (the two agree unless real time was magnified), and real ms per HTTP request.
+  const work = results.flatMap((r) => {
+    const poll = r?.answer?.conversationId === undefined ? undefined : first.polls.get(r.answer.conversationId)
+    const done = r === undefined ? undefined : first.doneRealAt.get(r.benchmarkId)
+    return poll === undefined || done === undefined
+      ? []
+      : [{ real: done.real - poll.lastRealEnd, virtual: done.virtual - poll.lastVirtualEnd }]
+  })
+  const messagePolls = [...first.polls.values()].reduce((sum, p) => sum + p.count, 0)
   // The rate questions may start at: the client's own limit or the server's, whichever is lower.
   const serverQpm = spec.faults?.genie?.questionsPerMinute
   const allowedQpm = Math.min(questionsPerMinute ?? Infinity, serverQpm ?? Infinity)
@@ -209,6 +312,18 @@ const measure = (spec, setup, first, second, asked) => {
     polledScheduleS: s(polledScheduleMs),
     ratioPolled: first.wallMs / polledScheduleMs,
     askExtraMeanS: extra.length === 0 ? null : s(extra.reduce((a, b) => a + b, 0) / extra.length),
+    pollSchedule: adaptive ? "adaptive" : "fixed",
+    getsPerQuestion: messagePolls / n,
+    pollDelayMeanS: s(mean(seen.map((at, i) => at - latencies[i]))),
+    workRealMsMean: mean(work.map((w) => w.real)),
+    workRealMsP95: percentile(
+      work.map((w) => w.real),
+      0.95
+    ),
+    workVirtualMsMean: mean(work.map((w) => w.virtual)),
+    requestsPerQuestion: first.requests.count / n,
+    requestRealMsMean: first.requests.count === 0 ? null : first.requests.realMs / first.requests.count,
+    heldRealMsPerQuestion: first.heldRealMs / n,
     throughputPerMin: throughput,
     allowedPerMin: Number.isFinite(allowedQpm) ? allowedQpm : null,
     ofAllowed: Number.isFinite(allowedQpm) ? throughput / allowedQpm : null,

@@ -6,9 +6,11 @@
 // request (polls included) whose draws it does not expose, and its `stepMs` is the same for every message, so
 // neither can model a per-question answer time the bench could account for.
 import { ScriptedEngine } from "../../packages/workspace-emulator/dist/index.js"
-import { Duration, Effect } from "./effect.mjs"
+import { Clock, Duration, Effect } from "./effect.mjs"
 
 const regions = ["EMEA", "NA", "APAC", "LATAM"]
+/** Real ms the clock waits after the emulated Genie replied, for the emulator to run the reply's SQL (DuckDB). */
+const answerGraceMs = 40
 const orderCount = 2000
 
 /** The dataset: `main.bench.orders` with 2,000 rows, loaded by the emulator at start. */
@@ -84,14 +86,27 @@ export const drawLatencies = (n, latency, seed) => {
 
 /**
  * The emulated Genie of the bench: waits the question's drawn latency (on the emulator's clock), then answers
- * from the script. A question asked again (after a failed start) waits again, as a real Genie would.
+ * from the script (announcing that work to the clock, `beginWork`). `askedAt(question)` is when the emulator
+ * accepted the question (the latency counts from then). A question asked again (after a failed start) waits again, as a real Genie would.
  */
-export const engine = (list, latencies) => {
+export const engine = (list, latencies, beginWork = () => () => {}, askedAt = () => Effect.succeed(undefined)) => {
   const scripted = ScriptedEngine.make(list.map((item) => ({ question: item.benchmark.question, sql: item.genieSql })))
   const latencyOf = new Map(list.map((item, i) => [item.benchmark.question, latencies[i]]))
   return {
     name: "bench",
     answer: (question) =>
-      Effect.zipRight(Effect.sleep(Duration.millis(latencyOf.get(question.question) ?? 0)), scripted.answer(question))
+      Effect.zipRight(
+        // The latency counts from when the question was asked: the emulator reads the catalog (DuckDB) before it
+        // hands the question over, real work that must not delay the answer on the virtual clock.
+        Effect.flatMap(Effect.all([askedAt(question.question), Clock.currentTimeMillis]), ([at, now]) =>
+          Effect.sleep(Duration.millis((at ?? now) + (latencyOf.get(question.question) ?? 0) - now))
+        ),
+        // Answering runs Genie's SQL in DuckDB: real work, which the bench's clock must not magnify.
+        // After the reply the emulator runs its SQL in DuckDB before the answer is ready, which the clock cannot see:
+        // hold the clock for `answerGraceMs` real ms after each reply.
+        Effect.suspend(() => Effect.ensuring(scripted.answer(question), Effect.sync(beginWork()))).pipe(
+          Effect.tap(() => Effect.sync(() => beginWork(answerGraceMs)))
+        )
+      )
   }
 }

@@ -1,14 +1,27 @@
-// Accuracy of the Genie simulator on the retail benchmarks, for the baseline and the curated space.
+// Accuracy of the Genie simulator on this example's benchmarks, for the baseline and the curated space.
 // Build first, then run from the repository root:
-//   npx tsc -b packages/workspace-emulator && node examples/retail/measure-accuracy.mjs [--verbose]
+//   npx tsc -b packages/workspace-emulator && node examples/<example>/measure-accuracy.mjs [--verbose]
 // Every question is answered by the simulator; its SQL and the expected SQL run on the example's warehouse and the
-// core comparator decides. packages/workspace-emulator/test/RetailAccuracy.test.ts asserts the same numbers.
+// core comparator decides. packages/workspace-emulator/test/<Example>Accuracy.test.ts asserts the same numbers.
+// The script is the same in every example: it measures the directory it lives in.
+import { readFileSync } from "node:fs"
+import { basename } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { Emulator, GenieSimulator } from "../../packages/workspace-emulator/dist/index.js"
 
 const dir = fileURLToPath(new URL(".", import.meta.url))
+const name = basename(dir)
 const verbose = process.argv.includes("--verbose")
+// The train/holdout split of each benchmark, read from the canonical file's `- id:` and `split:` lines.
+const benchmarkSplit = new Map()
+let current
+for (const line of readFileSync(`${dir}benchmarks.yaml`, "utf8").split("\n")) {
+  const id = /^ {2}- id: (\S+)/.exec(line)
+  if (id !== null) current = id[1]
+  const split = /^ {4}split: (\S+)/.exec(line)
+  if (split !== null && current !== undefined) benchmarkSplit.set(current, split[1])
+}
 
 const started = performance.now()
 const emulator = await Emulator.startPromise({ workspace: dir })
@@ -20,12 +33,21 @@ try {
     benchmarks: `${dir}benchmarks.yaml`,
     engine: GenieSimulator.make()
   })
-  console.log(`retail workspace started in ${Math.round(startMs)} ms`)
+  console.log(`${name} workspace started in ${Math.round(startMs)} ms`)
   for (const report of reports) {
     const percent = ((100 * report.passed) / report.total).toFixed(1)
-    console.log(`${report.name.padEnd(9)} ${report.passed}/${report.total} passed (${percent} %)`)
+    const bySplit = ["train", "holdout"].map((split) => {
+      const results = report.results.filter((r) => benchmarkSplit.get(r.id) === split)
+      return `${split} ${results.filter((r) => r.outcome === "pass").length}/${results.length}`
+    })
+    console.log(
+      `${report.name.padEnd(9)} ${report.passed}/${report.total} passed (${percent} %; ${bySplit.join(", ")})`
+    )
     if (!verbose) continue
-    for (const r of report.results) console.log(`  ${r.outcome.padEnd(12)} ${r.id.padEnd(36)} ${r.detail.slice(0, 70)}`)
+    for (const r of report.results) {
+      const split = benchmarkSplit.get(r.id) ?? ""
+      console.log(`  ${r.outcome.padEnd(12)} ${split.padEnd(8)} ${r.id.padEnd(40)} ${r.detail.slice(0, 70)}`)
+    }
   }
 } finally {
   await emulator.stop()

@@ -1,3 +1,3 @@
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("core")
+export default packageProject("core", { timeoutSeconds: 60 })

@@ -1,3 +1,3 @@
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("databricks")
+export default packageProject("databricks", { timeoutSeconds: 90 })

@@ -1,3 +1,3 @@
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("llm-providers")
+export default packageProject("llm-providers", { timeoutSeconds: 30 })

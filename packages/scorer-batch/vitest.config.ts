@@ -1,3 +1,3 @@
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("scorer-batch")
+export default packageProject("scorer-batch", { timeoutSeconds: 60 })

@@ -1,3 +1,3 @@
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("scorer-sequential")
+export default packageProject("scorer-sequential", { timeoutSeconds: 60 })

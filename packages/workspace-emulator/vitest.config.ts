@@ -1,3 +1,3 @@
 import { packageProject } from "../../vitest.shared.js"
 
-export default packageProject("workspace-emulator")
+export default packageProject("workspace-emulator", { timeoutSeconds: 120 })

@@ -1,8 +1,8 @@
 import { NodeContext } from "@effect/platform-node"
-import { Issue } from "@genie-enhancer/core"
+import { Issue, Redaction } from "@genie-enhancer/core"
 import { Command, Errors, Flags } from "@oclif/core"
-import { Cause, Effect, Exit, Option } from "effect"
-import { ExitCode, forTag } from "./ExitCode.js"
+import { Cause, Effect, Exit, Layer, Logger, Option } from "effect"
+import { ExitCode, forFailure } from "./ExitCode.js"
 import { builtinConfigDir } from "./Locations.js"
 
 /** An expected, typed failure from core (a tagged error) surfaced to the command. */
@@ -17,6 +17,15 @@ export class TaggedFailure extends Error {
 /** A defect: an unexpected exception inside an effect. Always exit 1. */
 class Defect extends Error {}
 
+/**
+ * Effect's logs (breaker transitions, warnings) on stderr, redacted: stdout holds only the command's output, so
+ * `--json` prints exactly one JSON document there.
+ */
+const stderrLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.withConsoleError(Logger.map(Logger.logfmtLogger, (line) => Redaction.redact(line)))
+)
+
 /** Plain data of a tagged error for the JSON envelope (everything but `_tag`, `message`, `stack`). */
 const dataOf = (failure: object): Record<string, unknown> =>
   Object.fromEntries(Object.entries(failure).filter(([key]) => !["_tag", "message", "stack", "name"].includes(key)))
@@ -25,7 +34,7 @@ const dataOf = (failure: object): Record<string, unknown> =>
 const isParseError = (err: unknown): err is Errors.CLIError => err instanceof Errors.CLIError && "parse" in err
 
 const exitCodeOf = (err: unknown): ExitCode => {
-  if (err instanceof TaggedFailure) return forTag(err.failure._tag)
+  if (err instanceof TaggedFailure) return forFailure(err.failure)
   if (isParseError(err)) return ExitCode.config
   if (err instanceof Errors.CLIError && typeof err.oclif.exit === "number") return err.oclif.exit as ExitCode
   return ExitCode.defect
@@ -60,6 +69,12 @@ export abstract class BaseCommand<T> extends Command {
 
   abstract override run(): Promise<T>
 
+  override async init(): Promise<void> {
+    await super.init()
+    // Secrets in the environment are known before anything can echo them back.
+    Redaction.registerEnv(process.env)
+  }
+
   /** The directory with the built-in profiles: `--config-dir` or the bundled `configs/`. */
   protected configDir(flags: { readonly "config-dir"?: string | undefined }): string {
     return flags["config-dir"] ?? builtinConfigDir()
@@ -75,7 +90,7 @@ export abstract class BaseCommand<T> extends Command {
   protected async runEffect<A, E extends { readonly _tag: string }>(
     program: Effect.Effect<A, E, NodeContext.NodeContext>
   ): Promise<A> {
-    const exit = await Effect.runPromiseExit(Effect.provide(program, NodeContext.layer))
+    const exit = await Effect.runPromiseExit(Effect.provide(program, Layer.merge(NodeContext.layer, stderrLogger)))
     if (Exit.isSuccess(exit)) return exit.value
     const failure = Cause.failureOption(exit.cause)
     if (Option.isSome(failure)) throw new TaggedFailure(failure.value)
@@ -89,20 +104,37 @@ export abstract class BaseCommand<T> extends Command {
     this.addWarning(message)
   }
 
+  /** Every line printed goes through `Redaction.redact`: text from servers may echo a secret. */
+  override log(message = "", ...args: Array<unknown>): void {
+    super.log(Redaction.redact(message), ...args)
+  }
+
+  override logToStderr(message = "", ...args: Array<unknown>): void {
+    super.logToStderr(Redaction.redact(message), ...args)
+  }
+
   protected override toSuccessJson(result: unknown): unknown {
-    return { status: this.status, result, warnings: this.warnings }
+    return Redaction.redactDeep({ status: this.status, result, warnings: this.warnings })
   }
 
   protected override toErrorJson(err: unknown): unknown {
     const status = exitCodeOf(err)
     if (err instanceof TaggedFailure) {
       const f = err.failure
-      return { status, error: { _tag: f._tag, message: err.message, code: f._tag, data: dataOf(f), suggestions: [] } }
+      return Redaction.redactDeep({
+        status,
+        error: { _tag: f._tag, message: err.message, code: f._tag, data: dataOf(f), suggestions: [] },
+        warnings: this.warnings
+      })
     }
     const message = err instanceof Error ? err.message : String(err)
     const tag = isParseError(err) ? "UsageError" : err instanceof Defect ? "Defect" : "Error"
     const suggestions = err instanceof Errors.CLIError ? (err.suggestions ?? []) : []
-    return { status, error: { _tag: tag, message, code: tag, data: {}, suggestions }, warnings: this.warnings }
+    return Redaction.redactDeep({
+      status,
+      error: { _tag: tag, message, code: tag, data: {}, suggestions },
+      warnings: this.warnings
+    })
   }
 
   protected override catch(err: Error): Promise<void> {
@@ -110,7 +142,7 @@ export abstract class BaseCommand<T> extends Command {
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(err))
     } else {
-      this.logToStderr(render(err))
+      this.logToStderr(Redaction.redact(render(err)))
     }
     return Promise.resolve()
   }

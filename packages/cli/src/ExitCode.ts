@@ -10,7 +10,11 @@ export const ExitCode = {
   /** A provider or workspace refused us: authentication, permissions. */
   providerAuth: 3,
   /** The run finished but some benchmarks could not be scored. */
-  partialRun: 4
+  partialRun: 4,
+  /** Someone else changed it first: a stale etag when updating a space. Fetch it again and retry. */
+  conflict: 5,
+  /** Interrupted (Ctrl+C); the run id to `--resume` is printed. */
+  interrupted: 130
 } as const
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
@@ -27,8 +31,24 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   GenieError: ExitCode.providerAuth,
   SqlFailed: ExitCode.providerAuth,
   RunStoreError: ExitCode.config,
+  UnsafeSql: ExitCode.config,
+  PreflightFailed: ExitCode.providerAuth,
   PartialRun: ExitCode.partialRun
+}
+
+/** A `reason` that decides the code whatever the tag: a missing thing is bad usage, a stale etag a conflict. */
+const byReason: Readonly<Record<string, ExitCode>> = {
+  NotFound: ExitCode.config,
+  Invalid: ExitCode.config,
+  Conflict: ExitCode.conflict,
+  Auth: ExitCode.providerAuth
 }
 
 /** The exit code for a failure with the given `_tag`; unknown tags are defects. */
 export const forTag = (tag: string): ExitCode => byTag[tag] ?? ExitCode.defect
+
+/** The exit code for a tagged failure: its `reason` first (`NotFound` 2, `Conflict` 5, `Auth` 3), then its tag. */
+export const forFailure = (failure: { readonly _tag: string; readonly reason?: unknown }): ExitCode => {
+  const byItsReason = typeof failure.reason === "string" ? byReason[failure.reason] : undefined
+  return byTag[failure._tag] === undefined ? ExitCode.defect : (byItsReason ?? forTag(failure._tag))
+}

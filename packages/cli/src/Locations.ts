@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { dirname, isAbsolute, join, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 
 // dist/Locations.js (or src/Locations.ts) → the package root, then up to the repository root in a checkout.
@@ -19,3 +19,9 @@ export const examplesDir = (): string => find("examples", ".")
 
 /** Directory holding the versioned LLM prompt templates (`judge/…`). */
 export const promptsDir = (): string => find("prompts", "judge")
+
+/** `workspace.example`: a directory when it looks like a path (relative to `cwd`), else a name under `examples/`. */
+export const exampleDir = (example: string, cwd: string): string =>
+  example.includes("/") || example.includes(sep) || isAbsolute(example)
+    ? resolve(cwd, example)
+    : join(examplesDir(), example)

@@ -1,30 +1,28 @@
 /**
- * The workspace a command talks to, from the profile's `workspace.target`: `databricks` resolves host and
- * credentials like the Databricks SDKs (flags > environment > `~/.databrickscfg`); `local` starts the workspace
- * emulator in-process on an example workspace and points the same Databricks adapter at it, so both targets run
- * one client code path.
+ * How a command gets its services: its flags become profile overrides, the profile is resolved, and core's
+ * composition root (`Composition`) builds every service from it — workspace target, LLM provider, safety,
+ * evaluator, run store, scorer, and the learner and fixers for the commands that improve spaces. Commands call
+ * `run` and nothing else builds layers.
  */
-import { FetchHttpClient } from "@effect/platform"
 import type { FileSystem, Path } from "@effect/platform"
-import { ProfileLoader, Workspace } from "@genie-enhancer/core"
-import type { Errors, Profile } from "@genie-enhancer/core"
-import { DatabricksConfig, DatabricksWorkspace } from "@genie-enhancer/databricks"
-import { Emulator } from "@genie-enhancer/workspace-emulator"
+import { Composition, ProfileLoader, Workspace } from "@genie-enhancer/core"
+import type { Errors } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import type { Scope } from "effect"
-import { Context, Effect, Layer, Redacted } from "effect"
-import { isAbsolute, join, resolve, sep } from "node:path"
-import { examplesDir } from "./Locations.js"
+import { Effect } from "effect"
+import type { Layer } from "effect"
+import { promptsDir } from "./Locations.js"
+import { registry } from "./Plugins.js"
 
 /**
  * Flags of every command that talks to a workspace. Tokens are never flags: they come from the environment or
  * `~/.databrickscfg`.
  */
 export const flags = {
-  target: Flags.option({
-    options: ["local", "databricks"] as const,
-    summary: "Workspace target (overrides workspace.target): local runs an embedded emulator, databricks a real one."
-  })(),
+  target: Flags.string({
+    summary:
+      "Workspace target (overrides workspace.target): local runs an embedded emulator, databricks a real one. Default: databricks when one is configured (DATABRICKS_HOST, ~/.databrickscfg), else local."
+  }),
   example: Flags.string({
     summary:
       "Local target: an example under examples/ or a path to a workspace directory (overrides workspace.example)."
@@ -47,164 +45,100 @@ export const flags = {
 /** The parsed workspace flags (plus the base `--profile`). */
 export interface TargetFlags {
   readonly profile?: string | undefined
-  readonly target?: "local" | "databricks" | undefined
+  readonly target?: string | undefined
   readonly example?: string | undefined
   readonly host?: string | undefined
   readonly "warehouse-id"?: string | undefined
   readonly "config-profile"?: string | undefined
 }
 
-/** Prints a target's note on stderr, except under `--json` (whose result carries it). */
-export const noteTo =
-  (command: { jsonEnabled(): boolean; logToStderr(message: string): void }) =>
-  (note: string): void => {
-    if (!command.jsonEnabled()) command.logToStderr(note)
-  }
-
 /** Which workspace a command used, for its output. */
-export interface TargetInfo {
-  readonly target: "local" | "databricks"
-  readonly host: string
-  readonly warehouseId?: string
-  /** Local target: the workspace directory the emulator serves, and its spaces in manifest order. */
-  readonly exampleDir?: string
-  readonly spaceIds?: ReadonlyArray<string>
-  /** Said to the user once the workspace is open (e.g. that the local target serves an example). */
-  readonly note?: string
+export type TargetInfo = Workspace.TargetInfo
+
+/** Prints a target's note on stderr (also under `--json`: stdout carries only the JSON document). */
+export const noteTo =
+  (command: { logToStderr(message: string): void }) =>
+  (note: string): void =>
+    command.logToStderr(note)
+
+const flagOverrides = (flags: TargetFlags): Array<ProfileLoader.Override> => {
+  const entries: Array<[keyof TargetFlags, ReadonlyArray<string>]> = [
+    ["target", ["workspace", "target"]],
+    ["example", ["workspace", "example"]],
+    ["host", ["workspace", "host"]],
+    ["warehouse-id", ["workspace", "warehouseId"]],
+    ["config-profile", ["workspace", "configProfile"]]
+  ]
+  return entries.flatMap(([flag, path]) =>
+    flags[flag] === undefined ? [] : [{ path, value: flags[flag], source: `--${flag}` }]
+  )
 }
 
-/** A workspace ready for use: what it is, and the adapter's services. */
-interface OpenTarget {
-  readonly info: TargetInfo
-  readonly context: Context.Context<DatabricksWorkspace.Services>
+/** What `run` needs besides the program. */
+export interface RunOptions {
+  readonly flags: TargetFlags
+  readonly configDir: string
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly announce: (note: string) => void
+  /** Profile overrides from the command's other flags (`--genie-concurrent`, …). */
+  readonly overrides?: ReadonlyArray<ProfileLoader.Override>
 }
 
-/** `workspace.example`: a directory when it looks like a path, else a name under the repository's `examples/`. */
-const exampleDir = (example: string): string =>
-  example.includes("/") || example.includes(sep) || isAbsolute(example)
-    ? resolve(example)
-    : join(examplesDir(), example)
-
-const openLocal = (profile: Profile.Profile, warehouseFlag: string | undefined) =>
-  Effect.gen(function* () {
-    const { example } = profile.workspace
-    const dir = exampleDir(example)
-    const emulator = yield* Emulator.start({ workspace: dir }).pipe(
-      Effect.catchTag("ListenFailed", (error) => Effect.die(error))
+const runWith =
+  <S>(
+    layerFor: (
+      options: Composition.Options
+    ) => Layer.Layer<S, Composition.CompositionError, FileSystem.FileSystem | Path.Path>
+  ) =>
+  <A, E>(
+    options: RunOptions,
+    program: (
+      info: TargetInfo,
+      resolved: ProfileLoader.ResolvedProfile
+    ) => Effect.Effect<A, E, S | FileSystem.FileSystem | Path.Path | Scope.Scope>
+  ): Effect.Effect<
+    { readonly target: TargetInfo; readonly value: A },
+    E | Composition.CompositionError | Errors.ConfigInvalid,
+    FileSystem.FileSystem | Path.Path
+  > =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const resolved = yield* ProfileLoader.resolve({
+          ...(options.flags.profile === undefined ? {} : { profile: options.flags.profile }),
+          configDir: options.configDir,
+          env: options.env,
+          flags: [...flagOverrides(options.flags), ...(options.overrides ?? [])]
+        })
+        const services = layerFor({
+          resolved,
+          registry,
+          env: options.env,
+          cwd: process.cwd(),
+          configDir: options.configDir,
+          promptsDir: promptsDir(),
+          announce: options.announce
+        })
+        return yield* Effect.gen(function* () {
+          const target = yield* Workspace.Target
+          return { target, value: yield* program(target, resolved) }
+        }).pipe(
+          Effect.provide(
+            services as Layer.Layer<
+              S | Workspace.Target,
+              Composition.CompositionError,
+              FileSystem.FileSystem | Path.Path
+            >
+          )
+        )
+      })
     )
-    const what = dir === join(examplesDir(), example) ? `the bundled example "${example}"` : `the workspace ${dir}`
-    const warehouseId = warehouseFlag ?? emulator.warehouseId
-    const driver = profile.workspace.sqlExecutor === "driver"
-    const settings = {
-      workspace: { ...profile.workspace, sqlExecutor: "statements" as const },
-      safety: profile.safety
-    }
-    const context = yield* Layer.build(
-      DatabricksWorkspace.layer({
-        config: {
-          host: emulator.host,
-          credentials: { type: "pat", token: Redacted.make(emulator.token) },
-          warehouseId
-        },
-        settings
-      }).pipe(Layer.provide(FetchHttpClient.layer))
-    )
-    const note =
-      `Using ${what} in a local workspace emulator (workspace.target: local; set --target databricks or ` +
-      `GENIE_ENHANCER_WORKSPACE__TARGET=databricks for a real workspace).` +
-      (driver ? " The emulator has no Thrift endpoint, so SQL runs through the Statement Execution API." : "")
-    const info: TargetInfo = {
-      target: "local",
-      host: emulator.host,
-      warehouseId,
-      exampleDir: dir,
-      spaceIds: emulator.spaceIds,
-      note
-    }
-    return { info, context } satisfies OpenTarget
-  })
-
-const openDatabricks = (
-  profile: Profile.Profile,
-  flags: TargetFlags,
-  env: Readonly<Record<string, string | undefined>>
-) =>
-  Effect.gen(function* () {
-    const host = flags.host ?? profile.workspace.host
-    const configProfile = flags["config-profile"] ?? profile.workspace.configProfile
-    const warehouseId = flags["warehouse-id"] ?? profile.workspace.warehouseId
-    const config = yield* DatabricksConfig.resolve(
-      {
-        ...(host === undefined ? {} : { host }),
-        ...(configProfile === undefined ? {} : { profile: configProfile }),
-        ...(warehouseId === undefined ? {} : { warehouseId })
-      },
-      env
-    )
-    const context = yield* Layer.build(
-      DatabricksWorkspace.layer({ config, settings: { workspace: profile.workspace, safety: profile.safety } }).pipe(
-        Layer.provide(FetchHttpClient.layer)
-      )
-    )
-    const info: TargetInfo = {
-      target: "databricks",
-      host: Context.get(context, Workspace.WorkspaceAuth).host,
-      ...(config.warehouseId === undefined ? {} : { warehouseId: config.warehouseId })
-    }
-    return { info, context } satisfies OpenTarget
-  })
 
 /**
- * Resolves the profile (with `--target`, `--example` and the command's own `overrides`), opens its workspace, tells
- * `announce` the target's note, and runs `program` against the adapter, in a scope that closes (stopping the local
- * emulator) when the program ends.
+ * Resolves the profile (the workspace flags and the command's own `overrides` on top), builds its services with
+ * `Composition.layer`, tells `announce` which workspace is used, and runs `program` in a scope that closes
+ * (stopping a local emulator) when it ends.
  */
-export const run = <A, E>(
-  options: {
-    readonly flags: TargetFlags
-    readonly configDir: string
-    readonly env: Readonly<Record<string, string | undefined>>
-    readonly announce: (note: string) => void
-    /** Profile overrides from the command's other flags (`--genie-concurrent`, …). */
-    readonly overrides?: ReadonlyArray<ProfileLoader.Override>
-  },
-  program: (
-    info: TargetInfo,
-    resolved: ProfileLoader.ResolvedProfile
-  ) => Effect.Effect<A, E, DatabricksWorkspace.Services | FileSystem.FileSystem | Path.Path | Scope.Scope>
-): Effect.Effect<
-  { readonly target: TargetInfo; readonly value: A },
-  E | Errors.ConfigInvalid | Errors.AuthFailed,
-  FileSystem.FileSystem | Path.Path
-> =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const { flags } = options
-      const overrides: Array<ProfileLoader.Override> = [
-        ...(flags.target === undefined
-          ? []
-          : [{ path: ["workspace", "target"], value: flags.target, source: "--target" }]),
-        ...(flags.example === undefined
-          ? []
-          : [{ path: ["workspace", "example"], value: flags.example, source: "--example" }]),
-        ...(options.overrides ?? [])
-      ]
-      const resolved = yield* ProfileLoader.resolve({
-        ...(flags.profile === undefined ? {} : { profile: flags.profile }),
-        configDir: options.configDir,
-        env: options.env,
-        flags: overrides
-      })
-      const { profile } = resolved
-      const open: OpenTarget =
-        profile.workspace.target === "local"
-          ? yield* openLocal(profile, flags["warehouse-id"])
-          : yield* openDatabricks(profile, flags, options.env)
-      if (open.info.note !== undefined) {
-        const note = open.info.note
-        yield* Effect.sync(() => options.announce(note))
-      }
-      const value = yield* Effect.provide(program(open.info, resolved), open.context)
-      return { target: open.info, value }
-    })
-  )
+export const run = runWith<Composition.Services>(Composition.layer)
+
+/** {@link run} with the profile's pattern learner and fixers too (`learn`, `plan`, `enhance`). */
+export const runWithStages = runWith<Composition.EnhanceServices>(Composition.layerWithStages)

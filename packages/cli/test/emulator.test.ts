@@ -97,11 +97,7 @@ describe("emulator start", () => {
     const running = await startEmulator([])
     expect(running.firstLine).toMatch(/^Workspace emulator listening on http:\/\/127\.0\.0\.1:\d+$/)
     const host = running.firstLine.split(" ").pop()!
-    await new Promise((resolve) => setTimeout(resolve, 200)) // let the remaining lines arrive
-    const token = running.lines
-      .find((l) => l.trim().startsWith("token"))
-      ?.trim()
-      .split(/\s+/)[1]
+    const token = (await running.line(/^\s*token\b/)).trim().split(/\s+/)[1]
     expect(token).toMatch(/^dapi/)
     const spaces = await fetch(`${host}/api/2.0/genie/spaces`, { headers: { authorization: `Bearer ${token}` } })
     expect(await spaces.json()).toEqual({ spaces: [] })

@@ -154,8 +154,18 @@ describe("workspace commands on the databricks target", () => {
 
     const out = join(tempDir(), "imported.json")
     const exported = await runCliJson(["spaces", "export", newId, "--out", out], databricks())
-    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(space)
+    // The file keeps the space's title and warehouse next to the configuration…
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({
+      space_id: newId,
+      title: "Imported",
+      warehouse_id: emulator.warehouseId,
+      serialized_space: space
+    })
     const etag: string = exported.json.result.etag
+    // …so importing it elsewhere needs no --warehouse-id.
+    const copied = await runCliJson(["spaces", "import", out], databricks())
+    expect(copied.exitCode, copied.stderr).toBe(0)
+    expect(copied.json.result).toMatchObject({ created: true, title: "Imported", warehouseId: emulator.warehouseId })
 
     const [instruction] = space.instructions.text_instructions
     writeFileSync(

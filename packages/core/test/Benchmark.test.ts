@@ -375,3 +375,87 @@ describe("Benchmark ids", () => {
     assert.match(id, /^q_[0-9a-f]{12}$/)
   })
 })
+
+describe("Benchmark: only question and expected_sql are required", () => {
+  it.effect("derives a stable id from the question and defaults category and difficulty, saying how many", () =>
+    Effect.gen(function* () {
+      const text = [
+        "apiVersion: 1",
+        "benchmarks:",
+        "  - question: How many orders?",
+        "    expected_sql: SELECT COUNT(*) FROM main.retail.orders",
+        "  - id: named",
+        "    question: How many stores?",
+        "    expected_sql: SELECT COUNT(*) FROM main.retail.stores",
+        "    category: volume",
+        ""
+      ].join("\n")
+      const parsed = yield* Benchmark.parseDetailed(text, "b.yaml")
+      const [first, second] = parsed.file.benchmarks
+      assert.strictEqual(first?.id, Benchmark.deriveId("How many orders?"))
+      assert.match(first?.id ?? "", /^q_[0-9a-f]{12}$/)
+      assert.strictEqual(first?.category, "uncategorized")
+      assert.strictEqual(first?.difficulty, "medium")
+      assert.deepInclude(second, { id: "named", category: "volume", difficulty: "medium" })
+      assert.deepStrictEqual(parsed.defaults, { id: 1, category: 1, difficulty: 2 })
+      // The same question twice without ids is one derived id twice: a located error on the question.
+      const twice = yield* Effect.flip(
+        Benchmark.parse(
+          "apiVersion: 1\nbenchmarks:\n  - question: Q?\n    expected_sql: SELECT 1\n  - question: q\n    expected_sql: SELECT 2\n",
+          "b.yaml"
+        )
+      )
+      assert.strictEqual(twice.issues[0]?.path, "$.benchmarks[1].question")
+      assert.match(twice.issues[0]?.message ?? "", /duplicate question/)
+    })
+  )
+
+  it.effect("a truncated .json file gets the JSON parser's error with its line, not YAML errors", () =>
+    Effect.gen(function* () {
+      const text =
+        '{\n  "apiVersion": 1,\n  "benchmarks": [\n    { "question": "How many orders?", "expected_sql": "SEL'
+      const error = yield* Effect.flip(Benchmark.parse(text, "b.json"))
+      assert.strictEqual(error.issues.length, 1)
+      assert.strictEqual(error.issues[0]?.code, "InvalidJson")
+      assert.match(error.issues[0]?.message ?? "", /truncated|JSON/)
+      assert.isDefined(error.issues[0]?.line)
+    })
+  )
+
+  it("reports expected SQL that is not one read-only query, located", () => {
+    const text = [
+      "apiVersion: 1",
+      "benchmarks:",
+      "  - question: ok?",
+      "    expected_sql: SELECT 1",
+      "  - question: wipe?",
+      "    expected_sql: DELETE FROM main.retail.orders",
+      "  - question: two?",
+      "    expected_sql: SELECT 1; DROP TABLE t",
+      "  - question: cte?",
+      "    expected_sql: WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d",
+      "  - question: duck?",
+      "    expected_sql: SELECT setseed(0.1)",
+      ""
+    ].join("\n")
+    const issues = Benchmark.unsafeSqlIssues(
+      [
+        { expected_sql: "SELECT 1" },
+        { expected_sql: "DELETE FROM main.retail.orders" },
+        { expected_sql: "SELECT 1; DROP TABLE t" },
+        { expected_sql: "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d" },
+        { expected_sql: "SELECT setseed(0.1)" }
+      ],
+      text
+    )
+    assert.deepStrictEqual(
+      issues.map((i) => [i.code, i.path, i.line]),
+      [
+        ["UnsafeSql", "$.benchmarks[1].expected_sql", 6],
+        ["UnsafeSql", "$.benchmarks[2].expected_sql", 8],
+        ["UnsafeSql", "$.benchmarks[3].expected_sql", 10],
+        ["UnsafeSql", "$.benchmarks[4].expected_sql", 12]
+      ]
+    )
+  })
+})

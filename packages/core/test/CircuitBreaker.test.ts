@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Option, Ref, Stream, TestClock } from "effect"
 import * as CircuitBreaker from "../src/safety/CircuitBreaker.js"
 import { AuthFailed } from "../src/model/Errors.js"
+import { GenieError } from "../src/stages/ask/Asker.js"
 import { badRequest, captureLogs, serverError } from "./support/scripted.js"
 
 const make = (threshold = 3) => CircuitBreaker.make({ key: "genie", threshold, cooldown: "60 seconds" })
@@ -204,4 +205,32 @@ describe("CircuitBreaker", () => {
     assert.isFalse(CircuitBreaker.isCallerError("BadRequest"))
     assert.isFalse(CircuitBreaker.isCallerError(null))
   })
+
+  it("a Genie message the space itself failed (SQL_EXECUTION_EXCEPTION) is not an outage; transient ones are", () => {
+    const failed = (errorType: string, retryable: boolean, rateLimited = false) =>
+      new GenieError({ reason: "Failed", message: "Genie failed", errorType, retryable, rateLimited })
+    assert.isTrue(CircuitBreaker.isCallerError(failed("SQL_EXECUTION_EXCEPTION", false)))
+    assert.isFalse(CircuitBreaker.isCallerError(failed("RETRYABLE_PROCESSING_EXCEPTION", true)))
+    assert.isFalse(CircuitBreaker.isCallerError(failed("RATE_LIMIT_EXCEEDED_QUESTIONS", true, true)))
+    assert.isFalse(
+      CircuitBreaker.isCallerError(
+        new GenieError({ reason: "Unavailable", message: "HTTP 503", retryable: true, rateLimited: false })
+      )
+    )
+  })
+
+  it.effect("21 answers the space failed in a row do not open the Genie circuit", () =>
+    Effect.gen(function* () {
+      const breaker = yield* make(5)
+      const failure = new GenieError({
+        reason: "Failed",
+        message: "Genie failed (SQL_EXECUTION_EXCEPTION)",
+        errorType: "SQL_EXECUTION_EXCEPTION",
+        retryable: false,
+        rateLimited: false
+      })
+      for (let i = 0; i < 21; i++) yield* Effect.exit(breaker.execute(Effect.fail(failure)))
+      assert.strictEqual(yield* breaker.state, "Closed")
+    })
+  )
 })

@@ -1,6 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer } from "effect"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Profile from "../src/config/Profile.js"
 import { ConfigInvalid, PluginNotFound } from "../src/model/Errors.js"
 import * as Plugin from "../src/plugins/Plugin.js"
 import * as PluginRegistry from "../src/plugins/PluginRegistry.js"
@@ -38,7 +42,26 @@ const batch = Plugin.definePlugin({
   layer: () => Layer.empty
 })
 
-const registry = PluginRegistry.make([greeter, batch])
+const workspace = (id: string) =>
+  Plugin.definePlugin({
+    id,
+    version: "0.1.0",
+    kind: "workspace-target",
+    description: "Test target.",
+    optionsSchema: Plugin.noOptions,
+    layer: () => Layer.empty
+  })
+const llm = Plugin.definePlugin({
+  id: "databricks",
+  version: "0.1.0",
+  kind: "llm-provider",
+  description: "Test provider sharing an id with a target.",
+  optionsSchema: Plugin.noOptions,
+  layer: () => Layer.empty
+})
+
+const registry = PluginRegistry.make([greeter, batch, workspace("local"), workspace("databricks"), llm])
+const context: Plugin.Context = { profile: Profile.defaults, env: {}, source: "test", baseDir: pluginsDir }
 
 const failure = <E>(exit: Exit.Exit<unknown, E>): E => {
   if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") throw new Error(`expected a failure, got ${String(exit)}`)
@@ -64,11 +87,13 @@ describe("Plugin manifests", () => {
     Effect.gen(function* () {
       const g = yield* Greeter
       assert.strictEqual(g.greet("Ada"), "HELLO, ADA")
-    }).pipe(Effect.provide(greeter.layer({ greeting: "Hello", shout: true })))
+    }).pipe(Effect.provide(greeter.layer({ greeting: "Hello", shout: true }, context)))
   )
 
-  it("refuses two built-ins with one id", () => {
-    assert.throws(() => PluginRegistry.make([batch, batch]), /two built-in plugins share the id "batch"/)
+  it("refuses two built-ins of one kind with one id; ids are per kind", () => {
+    assert.throws(() => PluginRegistry.make([batch, batch]), /two built-in scorer plugins share the id "batch"/)
+    assert.strictEqual(PluginRegistry.available(registry, "workspace-target").join(), "databricks,local")
+    assert.strictEqual(PluginRegistry.available(registry, "llm-provider").join(), "databricks")
   })
 })
 
@@ -109,7 +134,7 @@ describe("PluginRegistry.load", () => {
       assert.match(yield* reason("./broken.mjs"), /plugin failed to initialise/)
       assert.match(yield* reason("./not-a-plugin.mjs"), /not a Genie Enhancer plugin/)
       assert.match(yield* reason("./future-api.mjs"), /plugin API 2/)
-      assert.match(yield* reason("@nobody/no-such-plugin"), /importing it as a package failed/)
+      assert.match(yield* reason("@nobody/no-such-plugin"), /no package of this name is installed/)
       const relative = failure(yield* Effect.exit(PluginRegistry.load(registry, "./strict-scorer.mjs")))
       assert.match(relative.reason ?? "", /needs the directory of the profile/)
     })
@@ -170,6 +195,7 @@ describe("PluginRegistry.resolveProfile", () => {
       const resolved = yield* PluginRegistry.resolveProfile(
         registry,
         {
+          ...Profile.defaults,
           scorer: { plugin: "./strict-scorer.mjs", options: { tolerance: 0.01 } },
           plugins: [{ module: "greeter", options: { greeting: "Hej" } }]
         },
@@ -190,7 +216,7 @@ describe("PluginRegistry.resolveProfile", () => {
         yield* Effect.exit(
           PluginRegistry.resolveProfile(
             registry,
-            { scorer: { plugin: "./strict-scorer.mjs", options: { mode: "fuzzy" } } },
+            { ...Profile.defaults, scorer: { plugin: "./strict-scorer.mjs", options: { mode: "fuzzy" } } },
             { source: "team.yaml", baseDir: pluginsDir }
           )
         )
@@ -198,6 +224,74 @@ describe("PluginRegistry.resolveProfile", () => {
       assert.instanceOf(error, ConfigInvalid)
       assert.strictEqual(error.issues[0]?.path, "$.scorer.options.mode")
       assert.match(error.issues[0]?.message ?? "", /one of "exact", "loose"/)
+    })
+  )
+})
+
+describe("PluginRegistry: lazy built-ins and installed packages", () => {
+  it.effect("a lazy built-in is imported only when a profile names it", () =>
+    Effect.gen(function* () {
+      let loads = 0
+      const lazy = PluginRegistry.make([
+        Plugin.lazy("later", "scorer", () => {
+          loads++
+          return Promise.resolve(batch as Plugin.AnyPlugin)
+        })
+      ])
+      assert.deepStrictEqual(PluginRegistry.available(lazy, "scorer"), ["later"])
+      assert.strictEqual(loads, 0)
+      const plugin = yield* PluginRegistry.load(lazy, "later", { kind: "scorer" })
+      assert.strictEqual(plugin.id, "batch")
+      assert.strictEqual(loads, 1)
+    })
+  )
+
+  it.effect("a package is found in node_modules of the profile's folder, then of the working directory", () =>
+    Effect.gen(function* () {
+      const project = mkdtempSync(join(tmpdir(), "plugin-project-"))
+      const pkg = join(project, "node_modules", "@acme", "genie-greeter")
+      mkdirSync(pkg, { recursive: true })
+      writeFileSync(
+        join(pkg, "package.json"),
+        JSON.stringify({ name: "@acme/genie-greeter", type: "module", exports: "./main.mjs" })
+      )
+      writeFileSync(
+        join(pkg, "main.mjs"),
+        'export default { _tag: "GenieEnhancerPlugin", apiVersion: 1, id: "acme-greeter", version: "1.0.0", kind: "stage-decorator", description: "d", optionsSchema: {}, layer: () => undefined }\n'
+      )
+      const profiles = join(project, "profiles")
+      mkdirSync(profiles)
+      // From a profile in a sub-folder: node_modules is found up the tree, as Node finds it.
+      const fromProfile = yield* PluginRegistry.load(registry, "@acme/genie-greeter", { baseDir: profiles })
+      assert.strictEqual(fromProfile.id, "acme-greeter")
+      // A profile elsewhere: the working directory is the second place looked in.
+      const elsewhere = mkdtempSync(join(tmpdir(), "profile-elsewhere-"))
+      const fromCwd = yield* PluginRegistry.load(registry, "@acme/genie-greeter", { baseDir: elsewhere, cwd: project })
+      assert.strictEqual(fromCwd.id, "acme-greeter")
+      const missing = failure(
+        yield* Effect.exit(PluginRegistry.load(registry, "@acme/absent", { baseDir: elsewhere, cwd: project }))
+      )
+      assert.instanceOf(missing, PluginNotFound)
+      assert.include(missing.message, elsewhere)
+      assert.include(missing.message, project)
+    })
+  )
+
+  it.effect("a slot's missing plugin names the key that named it and the file that set the key", () =>
+    Effect.gen(function* () {
+      const error = failure(
+        yield* Effect.exit(
+          PluginRegistry.resolveProfile(
+            registry,
+            { ...Profile.defaults, workspace: { ...Profile.defaults.workspace, target: "nowhere" } },
+            { source: "team.yaml", baseDir: pluginsDir, origin: () => "/team/ci.yaml" }
+          )
+        )
+      )
+      assert.instanceOf(error, PluginNotFound)
+      assert.strictEqual(error.path, "$.workspace.target")
+      assert.strictEqual(error.source, "/team/ci.yaml")
+      assert.deepStrictEqual(error.available, ["databricks", "local"])
     })
   )
 })

@@ -621,7 +621,7 @@ const cases: ReadonlyArray<Case> = [
 
   // --- LIMIT ties and unordered LIMIT -----------------------------------------------------------------------------
   {
-    name: "limit: rows differing only in a tie at the LIMIT boundary are inconclusive",
+    name: "limit: rows differing only in a tie at the LIMIT boundary pass, noted as LIMIT_TIE",
     expected: rs("name:STRING,score:LONG", [
       ["a", "9"],
       ["b", "8"],
@@ -633,6 +633,23 @@ const cases: ReadonlyArray<Case> = [
       ["d", "7"]
     ]),
     sql: top3Sql,
+    outcome: "pass",
+    decidedBy: "limit-tie",
+    reasons: ["LIMIT_TIE"]
+  },
+  {
+    name: "limit: a tie at the LIMIT on the visible keys, with an ORDER BY key not in the output, is inconclusive",
+    expected: rs("name:STRING,score:LONG", [
+      ["a", "9"],
+      ["b", "8"],
+      ["c", "7"]
+    ]),
+    actual: rs("name:STRING,score:LONG", [
+      ["a", "9"],
+      ["b", "8"],
+      ["d", "7"]
+    ]),
+    sql: "SELECT name, score FROM players ORDER BY score DESC, joined_at LIMIT 3",
     outcome: "inconclusive",
     decidedBy: "limit-tie",
     reasons: ["SINGLE_CELL_DIFFERENCE", "LIMIT_TIE"]

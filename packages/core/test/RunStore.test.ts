@@ -67,6 +67,34 @@ describe("RunStore", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.scoped("reopening after a torn last line cuts it off, so the next resume reads every line", () => {
+    const { dir, layer } = withStore()
+    return Effect.gen(function* () {
+      const store = yield* RunStore.RunStore
+      const journal = yield* store.start({ ...meta, runId: "r4" })
+      yield* journal.append(result("a"))
+      const file = join(dir, "runs/r4/journal.jsonl")
+      appendFileSync(file, '{"benchmarkId":"b","verd')
+      const first = yield* store.read("r4")
+      assert.strictEqual(first.torn, `${file}:2`)
+      // The resumed attempt appends b and c; without cutting the torn line off, b would continue it.
+      const reopened = yield* store.reopen("r4")
+      yield* reopened.append(result("b"))
+      yield* reopened.accept("c", new Stages.PendingMessage({ spaceId: "s1", conversationId: "c1", messageId: "m1" }))
+      const second = yield* store.read("r4")
+      assert.deepStrictEqual(
+        second.finished.map((r) => r.benchmarkId),
+        ["a", "b"]
+      )
+      assert.isUndefined(second.torn)
+      assert.deepStrictEqual(second.pending.get("c")?.messageId, "m1")
+      // Damage in the middle names the file and line in the message itself (what the CLI prints).
+      writeFileSync(file, `not json\n${readFileSync(file, "utf8")}`)
+      const error = yield* Effect.flip(store.read("r4"))
+      assert.include(error.message, `${file}:1`)
+    }).pipe(Effect.provide(layer))
+  })
+
   it.scoped("refuses unknown, existing and path-like run ids", () => {
     const { layer } = withStore()
     return Effect.gen(function* () {

@@ -19,7 +19,7 @@ describe("RunSummary", () => {
     assert.closeTo(RunSummary.wilson(10, 10).high, 1, 1e-12)
   })
 
-  it("scores without excluded benchmarks, per category, with counts, timings and attempts", () => {
+  it("scores without excluded benchmarks and errors (counted apart), per category, with counts, timings and attempts", () => {
     const summary = RunSummary.summarize({
       runId: "r",
       spaceId: "s",
@@ -35,10 +35,19 @@ describe("RunSummary", () => {
       results: [result("a", "pass"), result("b", "fail", 2), result("c", "excluded"), result("d", "error", 3)]
     })
     assert.strictEqual(summary.finished, 4)
-    assert.strictEqual(summary.overall.scored, 3)
+    // An error (Genie unreachable) is not the space's answer: 1 of the 2 scored benchmarks passed, 1 error apart.
+    assert.strictEqual(summary.overall.scored, 2)
+    assert.strictEqual(summary.overall.errors, 1)
     assert.strictEqual(summary.overall.passed, 1)
-    assert.closeTo(summary.overall.score ?? -1, 1 / 3, 1e-9)
-    assert.deepStrictEqual(summary.byCategory["volume"], { passed: 0, scored: 1, score: 0, ...RunSummary.wilson(0, 1) })
+    assert.closeTo(summary.overall.score ?? -1, 1 / 2, 1e-9)
+    assert.deepStrictEqual(summary.byCategory["volume"], {
+      passed: 0,
+      scored: 0,
+      errors: 1,
+      score: null,
+      low: null,
+      high: null
+    })
     assert.deepStrictEqual(summary.verdicts, { pass: 1, fail: 1, excluded: 1, error: 1 })
     assert.deepStrictEqual(summary.failureCategories, { WRONG_FILTER: 1 })
     assert.deepStrictEqual(summary.attempts, { total: 7, retriedBenchmarks: 2 })

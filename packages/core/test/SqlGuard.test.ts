@@ -21,7 +21,12 @@ const allowed = [
   "SELECT 1 -- ; DROP TABLE x",
   "SELECT 1 /* ; DROP TABLE x */",
   "SELECT ';DROP TABLE x' AS s",
-  "SELECT `order`, try_divide(a, b) FROM `main`.`retail`.`orders` WHERE order_date >= current_date() - INTERVAL 7 DAYS"
+  "SELECT `order`, try_divide(a, b) FROM `main`.`retail`.`orders` WHERE order_date >= current_date() - INTERVAL 7 DAYS",
+  "SELECT * FROM range(10)",
+  "SELECT x FROM explode(array(1, 2)) AS t(x)",
+  "SELECT d, upper(name), tag FROM t LATERAL VIEW explode(tags) x AS tag",
+  "SELECT * FROM t JOIN u ON lower(t.a) = u.a",
+  "SELECT date_trunc('month', d), count(*) FROM t GROUP BY 1"
 ]
 
 const refused: ReadonlyArray<readonly [string, RegExp]> = [
@@ -43,7 +48,24 @@ const refused: ReadonlyArray<readonly [string, RegExp]> = [
   ["OPTIMIZE t", /command/],
   ["ATTACH 'x.db' AS y", /attach/],
   ["", /no SQL statement/],
-  ["SELEC 1", /does not parse/]
+  ["SELEC 1", /does not parse/],
+  // DuckDB-only functions that change state or read outside the space's tables (the emulator's engine)
+  ["SELECT checkpoint()", /calls the function checkpoint\(\)/],
+  ["SELECT setseed(0.5), random()", /setseed/],
+  ["SELECT * FROM query('DROP TABLE t')", /query\(\)/],
+  ["SELECT * FROM read_csv('/etc/passwd')", /read_csv/],
+  ["SELECT * FROM t JOIN read_parquet('x.parquet') p ON t.a = p.a", /read_parquet/],
+  ["SELECT * FROM glob('/home/*')", /glob/],
+  ["SELECT (SELECT count(*) FROM query_table('t'))", /query_table/],
+  ["SELECT nextval('s')", /nextval/],
+  ["SELECT * FROM duckdb_settings()", /duckdb_settings/],
+  ["SELECT * FROM some_unknown_tvf(1)", /the table function some_unknown_tvf\(\)/],
+  // Databricks functions with side effects or outside reads
+  ["SELECT secret('scope', 'key')", /secret/],
+  ["SELECT * FROM read_files('s3://bucket/x')", /read_files/],
+  ["SELECT http_request(conn => 'c', method => 'GET', path => '/')", /http_request/],
+  ["SELECT reflect('java.lang.Runtime', 'getRuntime')", /reflect/],
+  ["WITH q AS (SELECT * FROM query('SELECT 1')) SELECT * FROM q", /query\(\)/]
 ]
 
 describe("SqlGuard", () => {

@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Schema } from "effect"
-import * as Errors from "../src/model/Errors.js"
+import { Either, Schema } from "effect"
 import * as Stages from "../src/stages/Stages.js"
 
 const result = new Stages.BenchmarkResult({
@@ -41,55 +40,4 @@ describe("stage IO types", () => {
     const bad = { category: "rewrite-everything", target: "$", rationale: "r", sourceBenchmarkIds: [] }
     assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Stages.Fix)(bad)))
   })
-})
-
-describe("stage services", () => {
-  it.effect("an implementation provided as a layer is reached through the tag", () =>
-    Effect.gen(function* () {
-      const asker = yield* Stages.Asker
-      const answer = yield* asker.ask("space", "How many orders?")
-      assert.strictEqual(answer.sql, "SELECT COUNT(*) FROM orders -- How many orders?")
-    }).pipe(
-      Effect.provide(
-        Layer.succeed(Stages.Asker, {
-          ask: (_spaceId, question) =>
-            Effect.succeed(
-              new Stages.GenieAnswer({
-                status: "COMPLETED",
-                sql: `SELECT COUNT(*) FROM orders -- ${question}`,
-                attempts: 1,
-                elapsedMs: 0
-              })
-            ),
-          resume: (pending) =>
-            Effect.fail(
-              new Stages.GenieError({
-                reason: "NotFound",
-                message: `no message ${pending.messageId}`,
-                retryable: false,
-                rateLimited: false
-              })
-            )
-        })
-      )
-    )
-  )
-
-  it.effect("stage failures are typed and carry retryability", () =>
-    Effect.gen(function* () {
-      const executor = yield* Stages.Executor
-      const error = yield* Effect.flip(executor.execute("SELECT 1"))
-      assert.strictEqual(error._tag, "SqlFailed")
-      assert.isTrue(Errors.isRetryable(error))
-    }).pipe(
-      Effect.provide(
-        Layer.succeed(Stages.Executor, {
-          execute: () =>
-            Effect.fail(
-              new Stages.SqlFailed({ message: "503", retryable: true, rateLimited: false, callerError: false })
-            )
-        })
-      )
-    )
-  )
 })

@@ -3,7 +3,7 @@
  * auth (databricks-api.md §6): explicit flags > environment > a `~/.databrickscfg` profile.
  */
 import { FileSystem, Path } from "@effect/platform"
-import { Errors } from "@genie-enhancer/core"
+import { Errors, Redaction } from "@genie-enhancer/core"
 import { Effect, Option, Redacted } from "effect"
 import * as ConfigFile from "./ConfigFile.js"
 
@@ -177,6 +177,8 @@ export const resolve = Effect.fn("DatabricksConfig.resolve")(function* (
         "validate: more than one authorization method configured: oauth and pat (set DATABRICKS_AUTH_TYPE or auth_type to pat or oauth-m2m)"
     })
   }
+  // Whatever a server echoes back (an error body quoting the request) must not print these.
+  Redaction.register(token, clientSecret)
   let credentials: Credentials
   if ((authType === undefined || authType === "pat") && token !== undefined) {
     credentials = { type: "pat", token: Redacted.make(token) }

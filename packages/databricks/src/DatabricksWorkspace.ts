@@ -15,7 +15,8 @@ import * as RestClient from "./RestClient.js"
 import * as StatementExecutor from "./StatementExecutor.js"
 
 /**
- * The profile settings the adapter reads: `workspace` and `safety` (only `genie` and `sql`).
+ * The profile settings the adapter reads: `workspace` and `safety` (only `genie` and `sql`; `genie.pollSchedule` is
+ * `fixed` when absent).
  *
  * @category configuration
  */
@@ -25,7 +26,8 @@ export interface Settings {
     "sqlExecutor" | "deleteConversations" | "httpPath" | "warehouseId"
   >
   readonly safety: {
-    readonly genie: Pick<Profile.GenieSafety, "timeoutSeconds" | "pollIntervalSeconds" | "maxPollIntervalSeconds">
+    readonly genie: Pick<Profile.GenieSafety, "timeoutSeconds" | "pollIntervalSeconds" | "maxPollIntervalSeconds"> &
+      Partial<Pick<Profile.GenieSafety, "pollSchedule">>
     readonly sql: Pick<Profile.SqlSafety, "rowLimit" | "timeoutSeconds">
   }
 }
@@ -66,6 +68,7 @@ export const layer = (options: {
     timeoutSeconds: genie.timeoutSeconds,
     pollIntervalSeconds: genie.pollIntervalSeconds,
     maxPollIntervalSeconds: genie.maxPollIntervalSeconds,
+    ...(genie.pollSchedule === undefined ? {} : { pollSchedule: genie.pollSchedule }),
     rowLimit: sql.rowLimit,
     deleteConversations: settings.workspace.deleteConversations
   })

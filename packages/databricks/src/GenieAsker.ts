@@ -2,9 +2,9 @@
  * The core `Asker` over the Genie Conversation API (databricks-api.md §2): start a conversation, poll its message
  * with backoff until it is terminal, then read the rows of the last query attachment.
  */
-import { Stages } from "@genie-enhancer/core"
+import { Polling, Stages } from "@genie-enhancer/core"
 import type { Errors } from "@genie-enhancer/core"
-import { Clock, Duration, Effect, Layer, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Schema } from "effect"
 import type { DatabricksError } from "./RestClient.js"
 import { decodeBody, describe, RestClient } from "./RestClient.js"
 import * as StatementResponse from "./StatementResponse.js"
@@ -20,6 +20,11 @@ export interface Settings {
   /** First wait between polls; each further wait is 1.5 times longer, up to `maxPollIntervalSeconds`. */
   readonly pollIntervalSeconds: number
   readonly maxPollIntervalSeconds: number
+  /**
+   * How Genie messages are polled (`safety.genie.pollSchedule`): `fixed` (the default) is the backoff above; `adaptive`
+   * plans each question's polls from the latencies of the run's earlier answers (`Polling.adaptive`).
+   */
+  readonly pollSchedule?: Polling.Kind | undefined
   /** Rows kept per answer (`safety.sql.rowLimit`); Genie itself returns at most about 5,000. */
   readonly rowLimit: number
   /** Delete each conversation once its answer (or final failure) is in (`workspace.deleteConversations`). */
@@ -39,6 +44,8 @@ type Attachment = typeof Attachment.Type
 
 const Message = Schema.Struct({
   status: Schema.String,
+  created_timestamp: opt(Schema.Number),
+  last_updated_timestamp: opt(Schema.Number),
   attachments: opt(Schema.Array(Attachment)),
   error: opt(Schema.Struct({ error: opt(Schema.String), type: opt(Schema.String) }))
 })
@@ -109,7 +116,8 @@ const textOf = (attachments: ReadonlyArray<Attachment>, lastQuery: number): stri
  *
  * **Details**
  * `ask` starts a conversation, waits `pollIntervalSeconds` before the first poll and backs off ×1.5 up to
- * `maxPollIntervalSeconds`. On `COMPLETED` it takes the **last** query attachment (Genie may self-correct), reads
+ * `maxPollIntervalSeconds` (`pollSchedule: adaptive`: polls planned from the latencies of the run's earlier answers,
+ * as Genie's timestamps tell them, `Polling.adaptive`). A failed or hung poll is made again at the next interval. On `COMPLETED` it takes the **last** query attachment (Genie may self-correct), reads
  * its rows through the attachment's query-result endpoint (re-running it with execute-query when the result
  * expired) and every further chunk. The whole call, requests included, has a deadline of `timeoutSeconds`: past it
  * the call fails with reason `Timeout` carrying the `pending` message, and `resume(pending)` polls that message
@@ -126,6 +134,13 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
   const maxPollMs = Math.max(firstPollMs, settings.maxPollIntervalSeconds * 1000)
   // A status read answers in well under a second; one that takes this long is abandoned and made again.
   const pollRequestTimeoutMs = Math.max(maxPollMs, 10_000)
+  const fixedSchedule = Polling.backoff({ first: Duration.millis(firstPollMs), max: Duration.millis(maxPollMs) })
+  // Shared by every question this asker answers: the adaptive schedule plans polls from the run's latencies.
+  const latencies = yield* Polling.makeEstimator()
+  const messageSchedule =
+    settings.pollSchedule === "adaptive"
+      ? Polling.adaptive(latencies, { first: Duration.millis(firstPollMs), max: Duration.millis(maxPollMs) })
+      : fixedSchedule
 
   const call = <A, I>(
     method: "GET" | "POST",
@@ -159,14 +174,17 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
         response = (yield* call("POST", `${path}/execute-query`, QueryResult, pending)).statement_response
       }
       if (response === undefined || response === null) return undefined
-      let waitMs = firstPollMs
-      while (!StatementResponse.terminalStates.has(StatementResponse.stateOf(response)) && response.statement_id) {
-        yield* Effect.sleep(Duration.millis(waitMs))
-        waitMs = Math.min(waitMs * 1.5, maxPollMs)
-        const statementPath: string = `/api/2.0/sql/statements/${response.statement_id}`
-        response = yield* call("GET", statementPath, StatementResponse.StatementResponse, pending)
-      }
-      return response
+      const statementId = response.statement_id
+      if (StatementResponse.terminalStates.has(StatementResponse.stateOf(response)) || !statementId) return response
+      const statementPath = `/api/2.0/sql/statements/${statementId}`
+      const polled = yield* Polling.poll(
+        Effect.map(call("GET", statementPath, StatementResponse.StatementResponse, pending), (next) =>
+          StatementResponse.terminalStates.has(StatementResponse.stateOf(next)) ? Polling.done(next) : Polling.pending()
+        ),
+        fixedSchedule
+      )
+      // The fixed schedule never ends and there is no deadline here (the caller's timeout bounds the call).
+      return Option.getOrUndefined(polled)
     })
 
   /** The answer of a terminal message, or the typed failure of a FAILED or CANCELLED one. */
@@ -235,41 +253,61 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
       return yield* answer({ result })
     })
 
-  /** Polls until the message is terminal and answers it, all before `startedAt + timeout`. */
-  const complete = (pending: Stages.PendingMessage, startedAt: number, firstWaitMs: number) => {
+  /** How long a terminal message took, from Genie's own timestamps (both are the server's clock). */
+  const recordLatency = (message: Message) => {
+    const created = message.created_timestamp
+    const updated = message.last_updated_timestamp
+    // Only answered or failed messages: an expired result's timestamp is its expiry, not its answer.
+    return (message.status === "COMPLETED" || message.status === "FAILED") &&
+      typeof created === "number" &&
+      typeof updated === "number"
+      ? latencies.record(updated - created)
+      : Effect.void
+  }
+
+  /** One status read: the terminal message, or pending (also when the read failed or hung: polls are idempotent). */
+  const checkMessage = (pending: Stages.PendingMessage, onStatus: (status: string) => void) =>
+    call("GET", messagePath(pending), Message, pending).pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(pollRequestTimeoutMs),
+        onTimeout: () =>
+          new Stages.GenieError({
+            reason: "Unavailable",
+            message: "a poll got no answer",
+            retryable: true,
+            rateLimited: false
+          })
+      }),
+      Effect.map((message): Polling.Check<Message> => {
+        onStatus(message.status)
+        return terminal.has(message.status) ? Polling.done(message) : Polling.pending()
+      }),
+      // A failed or hung read is made again at the next poll, until the deadline. Only errors that another poll
+      // cannot fix (auth, not found) end the wait early.
+      Effect.catchIf(
+        (error) => error.retryable,
+        (error) => Effect.succeed(Polling.pending(error.retryAfterMs ?? 0))
+      )
+    )
+
+  /**
+   * Polls until the message is terminal and answers it, all before `startedAt + timeout`. An asked question follows
+   * the profile's schedule; a resumed one is read at once and then backs off (its latency is past any plan).
+   */
+  const complete = (pending: Stages.PendingMessage, startedAt: number, resumed: boolean, keep = false) => {
     let lastStatus = "SUBMITTED"
-    const poll = Effect.gen(function* () {
-      let waitMs = firstWaitMs
-      for (;;) {
-        if (waitMs > 0) yield* Effect.sleep(Duration.millis(waitMs))
-        const next = waitMs === 0 ? firstPollMs : Math.min(waitMs * 1.5, maxPollMs)
-        // Polls are idempotent reads: a failed or hung one is simply made again at the next interval, until the
-        // deadline. Only errors that another poll cannot fix (auth, not found) end the wait early.
-        const polled = yield* Effect.either(
-          call("GET", messagePath(pending), Message, pending).pipe(
-            Effect.timeoutFail({
-              duration: Duration.millis(pollRequestTimeoutMs),
-              onTimeout: () =>
-                new Stages.GenieError({
-                  reason: "Unavailable",
-                  message: "a poll got no answer",
-                  retryable: true,
-                  rateLimited: false
-                })
-            })
-          )
-        )
-        if (polled._tag === "Left") {
-          if (!polled.left.retryable) return yield* polled.left
-          waitMs = Math.max(next, polled.left.retryAfterMs ?? 0)
-          continue
-        }
-        const message = polled.right
-        lastStatus = message.status
-        if (terminal.has(message.status)) return yield* answerOf(pending, message, startedAt)
-        waitMs = next
-      }
-    })
+    const poll = Polling.poll(
+      checkMessage(pending, (status) => {
+        lastStatus = status
+      }),
+      resumed ? fixedSchedule : messageSchedule,
+      { immediately: resumed }
+    ).pipe(
+      // Neither schedule ends, so there is always a message; the deadline is the timeout below.
+      Effect.flatMap((found) => (Option.isSome(found) ? Effect.succeed(found.value) : Effect.never)),
+      Effect.tap(recordLatency),
+      Effect.flatMap((message) => answerOf(pending, message, startedAt))
+    )
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>
       poll.pipe(
         Effect.timeoutFail({
@@ -286,13 +324,14 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
             })
         }),
         // An answered (or finally failed) question's conversation can go; a pending one is still needed.
-        Effect.tap(() => cleanup(pending)),
-        Effect.tapError((error) => (error.pending === undefined ? cleanup(pending) : Effect.void))
+        // Kept when the caller records the answer first and then calls `release`.
+        Effect.tap(() => (keep ? Effect.void : cleanup(pending))),
+        Effect.tapError((error) => (error.pending === undefined && !keep ? cleanup(pending) : Effect.void))
       )
     )
   }
 
-  const ask = (spaceId: string, question: string) =>
+  const ask = (spaceId: string, question: string, options?: Stages.AskOptions) =>
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
       const path = `/api/2.0/genie/spaces/${spaceId}/start-conversation`
@@ -315,14 +354,18 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
         conversationId: started.conversation_id,
         messageId: started.message_id
       })
-      return yield* complete(pending, startedAt, firstPollMs)
+      // Journaled before the answer is awaited: an interrupted run polls this message instead of asking again.
+      if (options?.onAccepted !== undefined) yield* options.onAccepted(pending)
+      return yield* complete(pending, startedAt, false, options?.keepConversation)
     })
 
   // A resumed message has had time to progress: look at it at once.
-  const resume = (pending: Stages.PendingMessage) =>
-    Effect.flatMap(Clock.currentTimeMillis, (startedAt) => complete(pending, startedAt, 0))
+  const resume = (pending: Stages.PendingMessage, options?: Stages.AskOptions) =>
+    Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+      complete(pending, startedAt, true, options?.keepConversation)
+    )
 
-  return Stages.Asker.of({ ask, resume })
+  return Stages.Asker.of({ ask, resume, release: cleanup })
 })
 
 /**

@@ -5,6 +5,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientResponse } from "@effect/platform"
+import { Redaction } from "@genie-enhancer/core"
 import type { Errors } from "@genie-enhancer/core"
 import { Clock, Context, Effect, Layer, Redacted, Schema } from "effect"
 import { DatabricksAuth } from "./DatabricksAuth.js"
@@ -140,7 +141,8 @@ const describeFailure = (status: number, text: string): { readonly errorCode: st
 }
 
 const toError = (endpoint: string, response: HttpClientResponse.HttpClientResponse, text: string, now: number) => {
-  const { errorCode, message } = describeFailure(response.status, text)
+  // A server may echo the request (its Authorization header included) into the error: never keep a secret.
+  const { errorCode, message } = describeFailure(response.status, Redaction.redact(text))
   const rateLimited = response.status === 429 || rateLimitCodes.has(errorCode)
   const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now)
   return new DatabricksError({
@@ -162,6 +164,7 @@ const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const endpoint = `${method} ${path}`
       const authorization = yield* auth.authorization
+      Redaction.register(Redacted.value(authorization).replace(/^\S+\s+/, ""))
       let request = HttpClientRequest.make(method)(`${auth.host}${path}`).pipe(
         HttpClientRequest.setHeader("authorization", Redacted.value(authorization)),
         HttpClientRequest.acceptJson
@@ -177,7 +180,7 @@ const make = Effect.gen(function* () {
             new DatabricksError({
               status: 0,
               errorCode: "NETWORK_ERROR",
-              message: `cannot reach ${auth.host}: ${cause.message}`,
+              message: `cannot reach ${auth.host}: ${Redaction.redact(cause.message)}`,
               endpoint,
               retryable: true,
               rateLimited: false

@@ -2,8 +2,8 @@
  * The core `Executor` over the SQL Statement Execution API (databricks-api.md §4): submit, poll until the
  * statement is terminal, read every result chunk, and cancel the statement when the caller gives up.
  */
-import { SqlGuard, Stages } from "@genie-enhancer/core"
-import { Clock, Duration, Effect, Layer } from "effect"
+import { Polling, SqlGuard, Stages } from "@genie-enhancer/core"
+import { Clock, Duration, Effect, Layer, Option } from "effect"
 import { decodeBody, RestClient } from "./RestClient.js"
 import * as SqlErrors from "./SqlErrors.js"
 import * as StatementResponse from "./StatementResponse.js"
@@ -25,8 +25,7 @@ export interface Settings {
 /** The server holds the submit request this long (5 s is the API's minimum besides 0 s, async). */
 const waitSeconds = 5
 /** Polls of a running statement start at 0.5 s and back off ×1.5 to 5 s: the API may need 5 s to show a new state. */
-const firstPollMs = 500
-const maxPollMs = 5000
+const pollSchedule = Polling.backoff({ first: Duration.millis(500), max: Duration.seconds(5) })
 
 const base = "/api/2.0/sql/statements"
 
@@ -60,28 +59,38 @@ export const make = Effect.fn("StatementExecutor.make")(function* (settings: Set
   }
 
   /** Polls until terminal; past `deadline` the statement is cancelled and the call fails. */
-  const untilTerminal = (first: StatementResponse.StatementResponse, statementId: string, deadline: number) =>
-    Effect.gen(function* () {
-      let response = first
-      let waitMs = firstPollMs
-      while (!StatementResponse.terminalStates.has(StatementResponse.stateOf(response))) {
-        const now = yield* Clock.currentTimeMillis
-        if (now >= deadline) {
-          yield* cancel(statementId)
-          return yield* new Stages.SqlFailed({
-            message: `statement ${statementId} was still ${StatementResponse.stateOf(response)} at the timeout; it was cancelled`,
-            statementId,
-            retryable: true,
-            rateLimited: false,
-            callerError: false
-          })
-        }
-        yield* Effect.sleep(Duration.millis(Math.min(waitMs, deadline - now)))
-        waitMs = Math.min(waitMs * 1.5, maxPollMs)
-        response = yield* get(statementId).pipe(Effect.mapError((e) => SqlErrors.requestFailed(e, statementId)))
-      }
-      return response
-    }).pipe(Effect.onInterrupt(() => cancel(statementId)))
+  const untilTerminal = (first: StatementResponse.StatementResponse, statementId: string, deadline: number) => {
+    const isTerminal = (response: StatementResponse.StatementResponse) =>
+      StatementResponse.terminalStates.has(StatementResponse.stateOf(response))
+    let last = first
+    // The last poll is made at the deadline itself; a statement still running then is cancelled.
+    const check = get(statementId).pipe(
+      Effect.mapError((e) => SqlErrors.requestFailed(e, statementId)),
+      Effect.map((response) => {
+        last = response
+        return isTerminal(response) ? Polling.done(response) : Polling.pending()
+      })
+    )
+    return (
+      isTerminal(first) ? Effect.succeed(Option.some(first)) : Polling.poll(check, pollSchedule, { deadline })
+    ).pipe(
+      Effect.flatMap((found) =>
+        Option.isSome(found)
+          ? Effect.succeed(found.value)
+          : Effect.zipRight(
+              cancel(statementId),
+              new Stages.SqlFailed({
+                message: `statement ${statementId} was still ${StatementResponse.stateOf(last)} at the timeout; it was cancelled`,
+                statementId,
+                retryable: true,
+                rateLimited: false,
+                callerError: false
+              })
+            )
+      ),
+      Effect.onInterrupt(() => cancel(statementId))
+    )
+  }
 
   const run = (sql: string, warehouseId: string, options: Stages.ExecuteOptions) =>
     Effect.gen(function* () {
@@ -142,8 +151,9 @@ export const make = Effect.fn("StatementExecutor.make")(function* (settings: Set
   const execute = (sql: string, options: Stages.ExecuteOptions = {}) =>
     Effect.gen(function* () {
       if (options.trusted !== true) yield* SqlGuard.ensureReadOnly(sql)
-      if (settings.warehouseId === undefined) return yield* SqlErrors.noWarehouse()
-      return yield* run(sql, settings.warehouseId, options)
+      const warehouseId = options.warehouseId ?? settings.warehouseId
+      if (warehouseId === undefined) return yield* SqlErrors.noWarehouse()
+      return yield* run(sql, warehouseId, options)
     })
 
   return Stages.Executor.of({ execute })

@@ -79,6 +79,36 @@ describe("GenieAsker", () => {
     })
   )
 
+  it.scoped(
+    "pollSchedule adaptive: after five answers, polls are planned from Genie's timestamps of them",
+    () =>
+      Effect.gen(function* () {
+        // Each status lasts 2 s: every answer with a query is complete 10 s after it was asked.
+        const emulator = yield* startEmulator({ faults: { genie: { stepMs: 2000 } } })
+        const { asker, idle, sent } = yield* adapterFor(emulator, { settings: withGenie({ pollSchedule: "adaptive" }) })
+        const pollsOf = (conversationId: string) => {
+          const asked = sent.findLast((r) => r.method === "POST" && r.path.endsWith("/start-conversation"))?.at ?? 0
+          return sent
+            .filter(
+              (r) =>
+                r.method === "GET" && new RegExp(`/conversations/${conversationId}/messages/[0-9a-f]+$`).test(r.path)
+            )
+            .map((r) => r.at - asked)
+        }
+        // Too few latencies yet: the fixed backoff (1, 2.5, 4.75, 8.125, 13.19 s).
+        for (let i = 0; i < 5; i++) {
+          const answer = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+          assert.deepStrictEqual(pollsOf(answer.conversationId ?? ""), [1000, 2500, 4750, 8125, 13_187.5])
+        }
+        // Five latencies of 10 s: one poll, at 10 s.
+        const planned = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+        assert.strictEqual(planned.sql, totalByRegionSql)
+        assert.deepStrictEqual(pollsOf(planned.conversationId ?? ""), [10_000])
+        assert.strictEqual(planned.elapsedMs, 10_000)
+      }),
+    60_000
+  )
+
   it.scoped("text-only answers and COMPLETED messages without attachments", () =>
     Effect.gen(function* () {
       const emulator = yield* startEmulator()

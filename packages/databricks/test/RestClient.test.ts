@@ -29,6 +29,24 @@ const withStub = (handler: Handler) =>
   })
 
 describe("RestClient", () => {
+  it.scoped("never keeps a token a server echoes back in its error body", () =>
+    Effect.gen(function* () {
+      const token = "dapi-echoed-secret-0123456789"
+      const server = yield* stubServer((request, response) =>
+        json(response, 500, {
+          error_code: "INTERNAL_ERROR",
+          message: `cannot serve request with headers ${JSON.stringify(request.headers)}; token ${token}`
+        })
+      )
+      const client = yield* clientFor(server.host, { type: "pat", token: Redacted.make(token) })
+      const error = failureOf(yield* Effect.exit(client.request("GET", "/api/2.0/x")))
+      assert.strictEqual(error._tag, "DatabricksError")
+      assert.notInclude(error.message, token)
+      assert.include(error.message, "Bearer ***")
+      assert.include(error.message, "token ***")
+    })
+  )
+
   it.scoped("sends the bearer token, query parameters and JSON body; parses JSON and empty bodies", () =>
     Effect.gen(function* () {
       const { server, client } = yield* withStub((request, response) =>

@@ -1,10 +1,11 @@
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { Stages } from "@genie-enhancer/core"
 import type { Errors, Space } from "@genie-enhancer/core"
+import { TestClockDriver } from "@genie-enhancer/core/testing"
 import type { Http, ScriptedEngine, WorkspaceLoader } from "@genie-enhancer/workspace-emulator"
 import { Emulator } from "@genie-enhancer/workspace-emulator"
 import type { Exit, Scope } from "effect"
-import { Cause, Chunk, Clock, Context, Duration, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { Cause, Chunk, Clock, Context, Effect, Layer, Option, Redacted, TestClock } from "effect"
 import type { DatabricksConfig } from "../src/index.js"
 import { DatabricksWorkspace } from "../src/index.js"
 
@@ -159,34 +160,13 @@ export const adapterFor = (
   })
 
 /**
- * Runs `effect` under the `TestClock` as if time passed by itself: once the pending sleeps stayed the same for a few
- * turns of the event loop, the clock jumps to the earliest one. While a request awaits its answer (`idle` false) it
- * waits much longer first, so that a request in flight is not overtaken by a deadline, yet a server that holds a
- * request on the clock (a statement's `wait_timeout`) still gets its time. Returns the exit.
+ * Runs `effect` under the `TestClock` as if time passed by itself (core's `TestClockDriver`): while a request awaits
+ * its answer (`idle` false) the clock waits much longer before moving. Returns the exit.
  */
 export const withAutoClock = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   idle: () => boolean
-): Effect.Effect<Exit.Exit<A, E>, never, R> =>
-  Effect.gen(function* () {
-    const fiber = yield* Effect.fork(effect)
-    let seen = ""
-    let quietTurns = 0
-    for (;;) {
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return done.value
-      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
-      const key = sleeps.join(",")
-      quietTurns = key === seen ? quietTurns + 1 : 0
-      seen = key
-      if (sleeps.length > 0 && quietTurns >= (idle() ? 5 : 200)) {
-        const now = yield* Clock.currentTimeMillis
-        yield* TestClock.adjust(Duration.millis(Math.max(0, Math.min(...sleeps) - now)))
-        quietTurns = 0
-      }
-      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 1)))
-    }
-  })
+): Effect.Effect<Exit.Exit<A, E>, never, R> => TestClockDriver.runExit(effect, { busy: () => !idle() })
 
 /** Lets real I/O progress until a sleep waits on the `TestClock` (one that ends at `at`, when given). */
 export const awaitSleep = (at?: number) =>

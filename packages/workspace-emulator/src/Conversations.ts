@@ -90,6 +90,8 @@ export const make = (options: {
   /** Rows kept per Genie query result (Genie caps results; 5,000 is the reported cap). */
   readonly rowLimit: number
   readonly resultTtlMs: number
+  /** Called once a message's answer is stored (see `Emulator.Options.onAnswerReady`). */
+  readonly onAnswerReady?: (question: AskedQuestion) => void
 }): Conversations => {
   const conversations = new Map<string, Conversation>()
   const asked: Array<AskedQuestion> = []
@@ -226,6 +228,17 @@ export const make = (options: {
           }
           message.readyAt = now
         })
+      ),
+      Effect.tap(() =>
+        Effect.sync(() =>
+          options.onAnswerReady?.({
+            spaceId: message.spaceId,
+            conversationId: message.conversationId,
+            messageId: message.id,
+            question: message.content,
+            timestamp: message.createdAt
+          })
+        )
       )
     )
 

@@ -71,6 +71,13 @@ export interface Options {
   readonly genieRowLimit?: number
   /** Lifetime of OAuth tokens from `/oidc/v1/token`. Default 3,600 s. */
   readonly tokenTtlSeconds?: number
+  /**
+   * Called when a Genie message's answer is stored, at the `Clock` time it is ready from (the message shows it once
+   * its status steps have passed): after the engine replied and the reply's SQL ran on the warehouse, or after the
+   * message failed. For harnesses that drive the clock themselves and must not move time while an answer is still
+   * being prepared (the scoring bench's virtual clock).
+   */
+  readonly onAnswerReady?: (question: Conversations.AskedQuestion) => void
 }
 
 /** What a client needs to connect, as printed by `genie-enhancer emulator start`. @category models */
@@ -185,7 +192,8 @@ export const start: (
       seed,
       scope,
       rowLimit: options.genieRowLimit ?? 5000,
-      resultTtlMs: Duration.toMillis(options.genieResultTtl ?? "1 hour")
+      resultTtlMs: Duration.toMillis(options.genieResultTtl ?? "1 hour"),
+      ...(options.onAnswerReady === undefined ? {} : { onAnswerReady: options.onAnswerReady })
     })
     const serving = Serving.make({ rules: [...(options.completions ?? []), ...(workspace?.completions ?? [])], faults })
 

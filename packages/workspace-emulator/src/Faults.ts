@@ -34,7 +34,14 @@ const endpointFields = {
   /** Share of requests answered with a 5xx. */
   errorRate: optional(Probability),
   /** The 5xx status to answer with (default 503). */
-  errorStatus: optional(Schema.Literal(500, 502, 503, 504)),
+  errorStatus: optional(
+    Schema.Literal(500, 502, 503, 504).annotations({
+      message: (issue) => ({
+        message: `must be one of 500, 502, 503, 504 (a 5xx status), got ${JSON.stringify(issue.actual)}`,
+        override: true
+      })
+    })
+  ),
   /** Share of requests answered with 429 `RESOURCE_EXHAUSTED`. */
   throttleRate: optional(Probability),
   /** `Retry-After` seconds of injected 429s (default 1). */

@@ -159,4 +159,14 @@ describe("fault injection", () => {
       assert.deepStrictEqual(parsed, { genie: { questionsPerMinute: 5, failedType: "SQL_EXECUTION_EXCEPTION" } })
     })
   )
+
+  it.effect("an errorStatus that is not a 5xx is one clear issue, not one per allowed status", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Faults.decode("genie:\n  errorStatus: 418\n", "faults.yaml"))
+      assert.strictEqual(error.issues.length, 1)
+      assert.strictEqual(error.issues[0]?.path, "$.genie.errorStatus")
+      assert.match(error.issues[0]?.message ?? "", /must be one of 500, 502, 503, 504 \(a 5xx status\), got 418/)
+      assert.strictEqual(error.issues[0]?.line, 2)
+    })
+  )
 })

@@ -9,7 +9,7 @@ import { Emulator, GenieSimulator } from "../src/index.js"
 const retail = fileURLToPath(new URL("../../../examples/retail/", import.meta.url))
 
 describe("Genie simulator accuracy on the retail example", () => {
-  it("baseline 9/55, curated 47/55", { timeout: 30_000 }, async () => {
+  it("baseline 9/55, curated 47/55", { timeout: 120_000 }, async () => {
     const emulator = await Emulator.startPromise({ workspace: retail })
     try {
       const [baseline, curated] = await GenieSimulator.measureAccuracyPromise({

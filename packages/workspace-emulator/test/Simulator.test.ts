@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Benchmark } from "@genie-enhancer/core"
 import type { Space } from "@genie-enhancer/core"
 import { Effect } from "effect"
@@ -12,9 +12,13 @@ import { ask } from "./support.js"
 
 const retail = fileURLToPath(new URL("../../../examples/retail/", import.meta.url))
 const curated = JSON.parse(readFileSync(`${retail}space.curated.json`, "utf8")) as Space.SerializedSpace
-const questions = Effect.runSync(
-  Benchmark.parse(readFileSync(`${retail}benchmarks.yaml`, "utf8"), "benchmarks.yaml")
-).benchmarks.map((b) => b.question)
+let questions: ReadonlyArray<string> = []
+// Loaded once before the tests (not at import: a failure then belongs to a test, not to collection).
+beforeAll(async () => {
+  questions = (
+    await Effect.runPromise(Benchmark.parse(readFileSync(`${retail}benchmarks.yaml`, "utf8"), "benchmarks.yaml"))
+  ).benchmarks.map((b) => b.question)
+})
 const curatedId = "fd08746cb89568ef54295f16d7a9ab51"
 const baselineId = "ce86877f1287b94460c35a25f2d65bca"
 

@@ -125,8 +125,8 @@ describe("Warehouse", () => {
       Effect.gen(function* () {
         const warehouse = yield* Warehouse.make({ now })
         const scan = yield* Effect.fork(warehouse.query("SELECT COUNT(*) FROM range(3000000000) t(i) WHERE i % 7 = 3"))
-        // Let the scan start in DuckDB's worker thread.
-        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+        // Interrupt once the fiber waits on DuckDB (the scan is running in its worker thread), not after a sleep.
+        while ((yield* scan.status)._tag !== "Suspended") yield* Effect.yieldNow()
         yield* Fiber.interrupt(scan)
         const after = yield* warehouse.query("SELECT 1")
         assert.deepStrictEqual(after.rows, [["1"]])

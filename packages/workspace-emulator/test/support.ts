@@ -1,4 +1,5 @@
-import { Chunk, Effect, TestClock } from "effect"
+import { TestClockDriver } from "@genie-enhancer/core/testing"
+import { Effect } from "effect"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -98,18 +99,8 @@ export const ask = (emulator: Emulator.Emulator, spaceId: string, question: stri
     return { started, message }
   })
 
-/**
- * Lets real I/O progress (a request travelling to the emulator) until at least `count` sleeps wait on the
- * `TestClock`, so that a following `TestClock.adjust` is seen by the request.
- */
-export const awaitSleeps = (count = 1) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 2000; i++) {
-      if (Chunk.size(yield* TestClock.sleeps()) >= count) return
-      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-    }
-    return yield* Effect.dieMessage("the emulator never started waiting on the clock")
-  })
+/** Lets real I/O progress until `count` sleeps wait on the `TestClock` (core's `TestClockDriver.awaitSleeps`). */
+export const awaitSleeps = TestClockDriver.awaitSleeps
 
 /** A temporary directory holding the given files (paths may contain sub-directories). */
 export const tempWorkspace = (files: Record<string, string>): string => {

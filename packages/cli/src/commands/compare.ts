@@ -1,10 +1,9 @@
-import { Evaluator, ResultSetCompare, ResultSetFile } from "@genie-enhancer/core"
+import { Evaluator, ResultSetCompare, ResultSetFile, TextFile } from "@genie-enhancer/core"
 import type { Stages } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import { Effect } from "effect"
 import { statSync } from "node:fs"
 import { BaseCommand } from "../BaseCommand.js"
-import { readText } from "../Inputs.js"
 
 export interface CompareResult {
   readonly verdict: "pass" | "fail" | "inconclusive" | "excluded"
@@ -26,7 +25,7 @@ const isFile = (path: string): boolean => {
 
 /** `--expected-sql` and `--actual-sql` take SQL text or the path of a file holding it. */
 const sqlFrom = (value: string | undefined) =>
-  value === undefined ? Effect.succeed(undefined) : isFile(value) ? readText(value) : Effect.succeed(value)
+  value === undefined ? Effect.succeed(undefined) : isFile(value) ? TextFile.read(value) : Effect.succeed(value)
 
 const quote = (value: string | null) => (value === null ? "NULL" : JSON.stringify(value))
 

@@ -1,10 +1,9 @@
-import { Benchmark, BenchmarkSplit, ProfileLoader, Space } from "@genie-enhancer/core"
+import { Benchmark, BenchmarkSplit, Errors, Issue, ProfileLoader, Space, SqlAnalysis } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import { Effect } from "effect"
 import { join } from "node:path"
 import { BaseCommand } from "../BaseCommand.js"
-import { loadSpace } from "../Inputs.js"
-import { examplesDir } from "../Locations.js"
+import { exampleDir as exampleDirOf } from "../Locations.js"
 
 export interface ValidateResult {
   readonly profile: { readonly name: string; readonly files: ReadonlyArray<string> }
@@ -22,28 +21,28 @@ export interface ValidateResult {
   readonly unreachableTables: ReadonlyArray<{ readonly benchmarkId: string; readonly tables: ReadonlyArray<string> }>
 }
 
-// Three-part names as written in Databricks SQL, with or without backticks around each part.
-const threePartName = /`?([A-Za-z_][\w]*)`?\.`?([A-Za-z_][\w]*)`?\.`?([A-Za-z_][\w]*)`?/g
-
-const tablesIn = (sql: string): Array<string> =>
-  [...sql.matchAll(threePartName)].map((m) => `${m[1]}.${m[2]}.${m[3]}`.toLowerCase())
+/** Base tables an expected SQL reads (CTEs and subqueries resolved away), from the parsed query. */
+const tablesIn = (sql: string): ReadonlyArray<string> => {
+  const analysis = SqlAnalysis.analyze(sql)
+  return analysis._tag === "Analyzed" ? analysis.facts.tables.map((t) => t.replace(/`/g, "")) : []
+}
 
 export default class Validate extends BaseCommand<ValidateResult> {
   static override summary = "Check that a profile, a space and its benchmarks are ready for a run."
   static override description =
     "Resolves the profile, validates the space like the Databricks API would, validates the benchmarks, computes " +
     "the train/holdout split and checks that every table the expected SQL reads is one the space gives Genie. " +
+    "Expected SQL that is not exactly one read-only query, and a space that gives Genie no tables, are errors. " +
     "Use --example to check a bundled example workspace."
   static override examples = [
     "<%= config.bin %> <%= command.id %> --example retail",
     "<%= config.bin %> <%= command.id %> --space space.json --benchmarks benchmarks.yaml --profile conservative"
   ]
   static override flags = {
-    example: Flags.option({
-      options: ["retail"] as const,
-      summary: "Use a bundled example workspace.",
+    example: Flags.string({
+      summary: "Use an example workspace: a name under examples/ (retail, gamekpi) or a workspace directory.",
       exclusive: ["space", "benchmarks"]
-    })(),
+    }),
     space: Flags.file({
       summary: "Space file (serialized_space JSON or a GET-space response).",
       dependsOn: ["benchmarks"]
@@ -58,21 +57,41 @@ export default class Validate extends BaseCommand<ValidateResult> {
         exit: 2
       })
     }
-    const exampleDir = flags.example === undefined ? undefined : join(examplesDir(), flags.example)
+    const exampleDir = flags.example === undefined ? undefined : exampleDirOf(flags.example, process.cwd())
     const spaceFile = flags.space ?? join(exampleDir!, "space.baseline.json")
     const benchmarksFile = flags.benchmarks ?? join(exampleDir!, "benchmarks.yaml")
 
-    const [profile, space, benchmarkFile] = await this.runEffect(
+    const [profile, space, loaded] = await this.runEffect(
       Effect.all([
         ProfileLoader.resolve({
           ...(flags.profile === undefined ? {} : { profile: flags.profile }),
           configDir: this.configDir(flags),
           env: process.env
         }),
-        loadSpace(spaceFile),
-        Benchmark.load(benchmarksFile)
+        Effect.map(Space.loadFile(spaceFile), (f) => f.space),
+        Benchmark.loadDetailed(benchmarksFile)
       ])
     )
+    const benchmarkFile = loaded.file
+    const unsafe = Benchmark.unsafeSqlIssues(benchmarkFile.benchmarks, loaded.text)
+    if (unsafe.length > 0)
+      await this.runEffect(Effect.fail(new Errors.ConfigInvalid({ source: benchmarksFile, issues: unsafe })))
+    if ((space.data_sources?.tables ?? []).length + (space.data_sources?.metric_views ?? []).length === 0) {
+      await this.runEffect(
+        Effect.fail(
+          new Errors.ConfigInvalid({
+            source: spaceFile,
+            issues: [
+              Issue.error(
+                "NoTables",
+                "$.data_sources.tables",
+                "the space gives Genie no tables or metric views to query"
+              )
+            ]
+          })
+        )
+      )
+    }
     const exposed = new Set(
       [...(space.data_sources?.tables ?? []), ...(space.data_sources?.metric_views ?? [])].map((t) =>
         t.identifier.toLowerCase()

@@ -69,7 +69,8 @@ export interface LlmSafety {
  * @category models
  */
 export interface WorkspaceSettings {
-  readonly target: "local" | "databricks"
+  /** `local`, `databricks`, or a workspace-target plugin (module specifier). */
+  readonly target: string
   readonly example: string
   readonly host?: string
   readonly configProfile?: string
@@ -138,7 +139,8 @@ export interface CassetteSettings {
  * @category models
  */
 export interface LlmSettings {
-  readonly provider: "databricks" | "openai" | "anthropic" | "openai-compatible" | "scripted"
+  /** A built-in provider id or an llm-provider plugin (module specifier). */
+  readonly provider: string
   readonly model: string
   readonly baseUrl?: string
   readonly temperature?: number
@@ -321,9 +323,9 @@ export const jsonSchema: JSONSchemaType<Profile> = {
       properties: {
         target: {
           type: "string",
-          enum: ["local", "databricks"],
+          minLength: 1,
           description:
-            "local: an embedded workspace emulator serving a bundled example (no credentials needed). databricks: a real workspace."
+            "local: an embedded workspace emulator serving a bundled example (no credentials needed). databricks: a real workspace. Or a workspace-target plugin: a package name or a path relative to this file. Left at the built-in default, a configured Databricks workspace (DATABRICKS_HOST, ~/.databrickscfg) wins over local."
         },
         example: {
           type: "string",
@@ -492,9 +494,9 @@ export const jsonSchema: JSONSchemaType<Profile> = {
       properties: {
         provider: {
           type: "string",
-          enum: ["databricks", "openai", "anthropic", "openai-compatible", "scripted"],
+          minLength: 1,
           description:
-            "databricks: a model-serving endpoint of the workspace. openai-compatible needs baseUrl. scripted: canned answers for tests."
+            "databricks (a model-serving endpoint of the workspace), openai, anthropic, openai-compatible (needs baseUrl), scripted (canned answers for tests), or an llm-provider plugin: a package name or a path relative to this file."
         },
         model: {
           type: "string",

@@ -3,6 +3,7 @@
  * profile. They are read as `Redacted` values so logs, errors and `--json` output cannot print them by accident.
  */
 import { Config, Effect, Option, Redacted } from "effect"
+import * as Redaction from "./Redaction.js"
 
 /**
  * Environment variables that hold secrets Genie Enhancer reads.
@@ -32,5 +33,8 @@ export const read: (name: string) => Effect.Effect<Option.Option<Redacted.Redact
   const value = yield* Config.option(Config.redacted(name)).pipe(
     Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>())
   )
-  return Option.filter(value, (secret) => Redacted.value(secret).trim() !== "")
+  const present = Option.filter(value, (secret) => Redacted.value(secret).trim() !== "")
+  // Known from now on, so text a server echoes back is redacted before it is printed or stored.
+  if (Option.isSome(present)) Redaction.register(present.value)
+  return present
 })

@@ -7,7 +7,7 @@ import { Data, Effect } from "effect"
 import { parseDocument } from "yaml"
 import { ConfigInvalid } from "../model/Errors.js"
 import * as Issue from "../model/Issue.js"
-import { readSource } from "../internal/readSource.js"
+import * as TextFile from "../model/TextFile.js"
 
 /** A parsed prompt template. @category models */
 export interface PromptTemplate {
@@ -144,7 +144,7 @@ export const parse = Effect.fn("PromptTemplate.parse")(function* (text: string, 
  * @category constructors
  */
 export const load = Effect.fn("PromptTemplate.load")(function* (path: string) {
-  const text = yield* readSource(path)
+  const text = yield* TextFile.read(path)
   const template = yield* parse(text, path)
   const expectedName = `${template.id.split("/")[1]}.v${template.version}.md`
   if (!path.replace(/\\/g, "/").endsWith(`/${expectedName}`) && path !== expectedName) {

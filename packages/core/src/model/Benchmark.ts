@@ -9,10 +9,11 @@ import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Ajv } from "ajv"
 import type { ErrorObject, JSONSchemaType, ValidateFunction } from "ajv"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit } from "yaml"
 import type { YAMLError } from "yaml"
 import { ConfigInvalid } from "./Errors.js"
+import * as SqlGuard from "../sql/SqlGuard.js"
 import * as Issue from "./Issue.js"
 import { didYouMean } from "../internal/didYouMean.js"
 import { locateIssues, parsePath } from "../internal/sourceLocation.js"
@@ -76,6 +77,41 @@ export interface BenchmarkFile {
   readonly benchmarks: ReadonlyArray<Benchmark>
 }
 
+/**
+ * A benchmark as written in a file: only `question` and `expected_sql` are required; {@link parse} fills in a stable
+ * id derived from the question ({@link deriveId}), {@link defaultCategory} and {@link defaultDifficulty}.
+ *
+ * @category models
+ */
+export type BenchmarkInput = Omit<Benchmark, "id" | "category" | "difficulty"> & {
+  readonly id?: string
+  readonly category?: string
+  readonly difficulty?: Difficulty
+}
+
+/** A benchmark file as written, before defaults. @category models */
+export interface BenchmarkFileInput {
+  readonly apiVersion: 1
+  readonly benchmarks: ReadonlyArray<BenchmarkInput>
+}
+
+/** The category of a benchmark that names none. @category configuration */
+export const defaultCategory = "uncategorized"
+
+/** The difficulty of a benchmark that names none. @category configuration */
+export const defaultDifficulty: Difficulty = "medium"
+
+/**
+ * How many benchmarks of a file took a default: a derived id, {@link defaultCategory}, {@link defaultDifficulty}.
+ *
+ * @category models
+ */
+export interface Defaults {
+  readonly id: number
+  readonly category: number
+  readonly difficulty: number
+}
+
 /** The allowed difficulties, in increasing order. @category models */
 export const difficulties: ReadonlyArray<Difficulty> = ["easy", "medium", "hard"]
 
@@ -96,7 +132,7 @@ const languageTag = "^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
  *
  * @category configuration
  */
-export const jsonSchema: JSONSchemaType<BenchmarkFile> = {
+export const jsonSchema: JSONSchemaType<BenchmarkFileInput> = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "urn:genie-enhancer:schema:benchmarks",
   title: "Genie Enhancer benchmarks",
@@ -113,7 +149,9 @@ export const jsonSchema: JSONSchemaType<BenchmarkFile> = {
           id: {
             type: "string",
             pattern: idPattern,
-            description: "Stable id: a letter or digit, then letters, digits, _ . : - (at most 128 characters)."
+            nullable: true,
+            description:
+              "Stable id: a letter or digit, then letters, digits, _ . : - (at most 128 characters). Default: derived from the question (q_ + 12 hex digits)."
           },
           question: { type: "string", pattern: nonBlank, description: "The natural-language question asked to Genie." },
           expected_sql: {
@@ -124,9 +162,15 @@ export const jsonSchema: JSONSchemaType<BenchmarkFile> = {
           category: {
             type: "string",
             pattern: nonBlank,
-            description: "Free-form grouping; splits are stratified by it."
+            nullable: true,
+            description: "Free-form grouping; splits are stratified by it. Default: uncategorized."
           },
-          difficulty: { type: "string", enum: ["easy", "medium", "hard"], description: "easy, medium or hard." },
+          difficulty: {
+            type: "string",
+            enum: ["easy", "medium", "hard"],
+            nullable: true,
+            description: "easy, medium or hard. Default: medium."
+          },
           split: {
             type: "string",
             enum: ["train", "holdout"],
@@ -169,7 +213,7 @@ export const jsonSchema: JSONSchemaType<BenchmarkFile> = {
             nullable: true
           }
         },
-        required: ["id", "question", "expected_sql", "category", "difficulty"],
+        required: ["question", "expected_sql"],
         additionalProperties: false
       }
     }
@@ -188,6 +232,9 @@ const knownMisnames: Readonly<Record<string, string>> = {
 }
 
 const optionalObjectFields: Readonly<Record<string, string>> = {
+  id: "a stable id such as rev_001",
+  category: "a category name",
+  difficulty: 'one of "easy", "medium", "hard"',
   split: 'one of "train", "holdout"',
   comparison: "an object",
   tags: "a list of strings",
@@ -210,8 +257,8 @@ const requiredHelp: Readonly<Record<string, string>> = {
   difficulty: 'one of "easy", "medium", "hard"'
 }
 
-let compiled: ValidateFunction<BenchmarkFile> | undefined
-const validator = (): ValidateFunction<BenchmarkFile> =>
+let compiled: ValidateFunction<BenchmarkFileInput> | undefined
+const validator = (): ValidateFunction<BenchmarkFileInput> =>
   (compiled ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(jsonSchema))
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -365,7 +412,7 @@ const nullIssues = (root: unknown): Array<Issue.Issue> => {
   if (!isRecord(root) || !Array.isArray(root["benchmarks"])) return issues
   root["benchmarks"].forEach((item: unknown, index) => {
     if (!isRecord(item)) return
-    scan(item, ["benchmarks", index], ["split", "comparison", "tags", "question_alt"])
+    scan(item, ["benchmarks", index], ["id", "category", "difficulty", "split", "comparison", "tags", "question_alt"])
     const comparison = item["comparison"]
     if (isRecord(comparison))
       scan(
@@ -389,17 +436,28 @@ const duplicateIdIssues = (root: unknown): Array<Issue.Issue> => {
   if (!isRecord(root) || !Array.isArray(root["benchmarks"])) return issues
   const seen = new Map<string, number>()
   root["benchmarks"].forEach((item: unknown, index) => {
-    const id = isRecord(item) ? item["id"] : undefined
+    const id = !isRecord(item)
+      ? undefined
+      : item["id"] === undefined && typeof item["question"] === "string"
+        ? deriveId(item["question"])
+        : item["id"]
     if (typeof id !== "string") return
     const first = seen.get(id)
+    const derived = isRecord(item) && item["id"] === undefined
     if (first === undefined) seen.set(id, index)
     else
       issues.push(
-        Issue.error(
-          "DuplicateId",
-          Issue.formatPath(["benchmarks", index, "id"]),
-          `duplicate id "${id}": already used by ${Issue.formatPath(["benchmarks", first])}`
-        )
+        derived
+          ? Issue.error(
+              "DuplicateId",
+              Issue.formatPath(["benchmarks", index, "question"]),
+              `duplicate question: its derived id "${id}" is already used by ${Issue.formatPath(["benchmarks", first])}; give one of them an id`
+            )
+          : Issue.error(
+              "DuplicateId",
+              Issue.formatPath(["benchmarks", index, "id"]),
+              `duplicate id "${id}": already used by ${Issue.formatPath(["benchmarks", first])}`
+            )
       )
   })
   return issues
@@ -457,6 +515,27 @@ const yamlIssue = (error: YAMLError): Issue.Issue => {
   )
 }
 
+/** The JSON syntax error of `text` with its line and column, or `undefined` when it is valid JSON. */
+const jsonIssue = (text: string): Issue.Issue | undefined => {
+  const error = Either.try(() => JSON.parse(text) as unknown)
+  if (Either.isRight(error)) return undefined
+  const message = error.left instanceof Error ? error.left.message : String(error.left)
+  const at = /at position (\d+)/.exec(message)
+  const offset = at === null ? text.length : Number(at[1])
+  const before = text.slice(0, offset).split("\n")
+  const line = before.length
+  const column = (before.at(-1)?.length ?? 0) + 1
+  const truncated = at === null && /end of JSON input/i.test(message)
+  return Issue.error(
+    "InvalidJson",
+    "$",
+    truncated
+      ? "the JSON ends too early (truncated file?)"
+      : `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/s, "").replace(/ \(line \d+ column \d+\)$/, "")}`,
+    { line, column }
+  )
+}
+
 /**
  * Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors, duplicate keys and several documents
  * in one file become `InvalidYaml` issues with their line. Shared by the importers.
@@ -465,7 +544,11 @@ const yamlIssue = (error: YAMLError): Issue.Issue => {
  */
 export const parseYaml = (text: string, source: string): Effect.Effect<unknown, ConfigInvalid> => {
   const doc = parseDocument(text, { uniqueKeys: true })
-  if (doc.errors.length > 0) return Effect.fail(new ConfigInvalid({ source, issues: doc.errors.map(yamlIssue) }))
+  if (doc.errors.length > 0) {
+    // A `.json` file (e.g. truncated) gets the JSON parser's error, not the YAML parser's view of broken JSON.
+    const json = source.toLowerCase().endsWith(".json") ? jsonIssue(text) : undefined
+    return Effect.fail(new ConfigInvalid({ source, issues: json === undefined ? doc.errors.map(yamlIssue) : [json] }))
+  }
   return Effect.try({
     try: (): unknown => doc.toJS(),
     // toJS throws on unresolved or excessive aliases.
@@ -484,10 +567,50 @@ export const parseYaml = (text: string, source: string): Effect.Effect<unknown, 
  * @category constructors
  */
 export const parse = Effect.fn("Benchmark.parse")(function* (text: string, source: string) {
+  return (yield* parseDetailed(text, source)).file
+})
+
+/**
+ * A parsed benchmark file and how many of its benchmarks took a default (id, category, difficulty).
+ *
+ * @category models
+ */
+export interface Parsed {
+  readonly file: BenchmarkFile
+  readonly defaults: Defaults
+}
+
+/**
+ * Fills in the optional fields: a derived id ({@link deriveId}), {@link defaultCategory}, {@link defaultDifficulty}.
+ *
+ * @category constructors
+ */
+export const withDefaults = (input: BenchmarkFileInput): Parsed => {
+  const defaults = { id: 0, category: 0, difficulty: 0 }
+  const benchmarks = input.benchmarks.map((b): Benchmark => {
+    if (b.id === undefined) defaults.id++
+    if (b.category === undefined) defaults.category++
+    if (b.difficulty === undefined) defaults.difficulty++
+    return {
+      ...b,
+      id: b.id ?? deriveId(b.question),
+      category: b.category ?? defaultCategory,
+      difficulty: b.difficulty ?? defaultDifficulty
+    }
+  })
+  return { file: { apiVersion: 1, benchmarks }, defaults }
+}
+
+/**
+ * Like {@link parse}, also saying which defaults were applied.
+ *
+ * @category constructors
+ */
+export const parseDetailed = Effect.fn("Benchmark.parseDetailed")(function* (text: string, source: string) {
   const value = yield* parseYaml(text, source)
   const issues = validate(value)
   if (Issue.hasErrors(issues)) return yield* new ConfigInvalid({ source, issues: locateIssues(text, issues) })
-  return value as BenchmarkFile
+  return withDefaults(value as BenchmarkFileInput)
 })
 
 /**
@@ -496,6 +619,16 @@ export const parse = Effect.fn("Benchmark.parse")(function* (text: string, sourc
  * @category constructors
  */
 export const load = Effect.fn("Benchmark.load")(function* (path: string) {
+  return (yield* loadDetailed(path)).file
+})
+
+/**
+ * Like {@link load}, also saying which defaults were applied and the SHA-256 of the file's content (a run records it
+ * so `--resume` can tell the same benchmarks from others).
+ *
+ * @category constructors
+ */
+export const loadDetailed = Effect.fn("Benchmark.loadDetailed")(function* (path: string) {
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs.readFileString(path).pipe(
     Effect.mapError(
@@ -510,8 +643,43 @@ export const load = Effect.fn("Benchmark.load")(function* (path: string) {
         })
     )
   )
-  return yield* parse(text, path)
+  const parsed = yield* parseDetailed(text, path)
+  return { ...parsed, text, contentHash: yield* contentHash(text) }
 })
+
+/**
+ * The expected SQL that may not leave the process: each benchmark whose `expected_sql` is not exactly one read-only
+ * query (`SqlGuard`), as an `UnsafeSql` error at `$.benchmarks[i].expected_sql`, located in `text` when given.
+ *
+ * **Details**
+ * Benchmark files come from other people: a `DELETE`, a second statement or a DuckDB `checkpoint()` must never reach
+ * a warehouse. `benchmarks validate` and `validate` report these; `score` excludes such benchmarks with the reason.
+ *
+ * @category constructors
+ */
+export const unsafeSqlIssues = (
+  benchmarks: ReadonlyArray<Pick<Benchmark, "expected_sql">>,
+  text?: string
+): ReadonlyArray<Issue.Issue> => {
+  const issues = benchmarks.flatMap((b, i) => {
+    const problem = SqlGuard.check(b.expected_sql)
+    return problem === undefined
+      ? []
+      : [Issue.error("UnsafeSql", Issue.formatPath(["benchmarks", i, "expected_sql"]), problem.message)]
+  })
+  return text === undefined ? issues : locateIssues(text, issues)
+}
+
+/**
+ * The SHA-256 (hex) of a benchmark file's text.
+ *
+ * @category constructors
+ */
+export const contentHash = (text: string): Effect.Effect<string> =>
+  Effect.promise(async () => {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))
+    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")
+  })
 
 /** The schema comment {@link stringify} writes by default: right for a file two folders below the repository root. @category configuration */
 export const defaultSchemaPath = "../../configs/benchmarks.schema.json"

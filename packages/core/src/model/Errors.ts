@@ -39,9 +39,18 @@ export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigIn
 export class PluginNotFound extends Schema.TaggedError<PluginNotFound>()("PluginNotFound", {
   id: Schema.String,
   available: Schema.Array(Schema.String),
-  reason: Schema.optional(Schema.String)
+  reason: Schema.optional(Schema.String),
+  /** Where the profile names it: the file and the JSON path (`$.scorer.plugin`). */
+  source: Schema.optional(Schema.String),
+  path: Schema.optional(Schema.String)
 }) {
   override get message(): string {
+    const where = this.path === undefined ? "" : `${this.source === undefined ? "" : `${this.source}: `}${this.path}: `
+    return `${where}${this.detail}`
+  }
+
+  /** The message without its location, for an issue that carries the location itself. */
+  get detail(): string {
     const why = this.reason === undefined ? "" : ` (${this.reason})`
     return `Plugin "${this.id}" was not found${why}. Available: ${this.available.join(", ") || "none"}.`
   }

@@ -37,7 +37,8 @@ export class ResultSet extends Schema.Class<ResultSet>("ResultSet")({
  * @category models
  */
 export class GenieAnswer extends Schema.Class<GenieAnswer>("GenieAnswer")({
-  status: Schema.Literal("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "QUERY_RESULT_EXPIRED"),
+  /** `UNAVAILABLE`: Genie could not be reached or answered 5xx / rate limits through every retry (transient). */
+  status: Schema.Literal("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "QUERY_RESULT_EXPIRED", "UNAVAILABLE"),
   sql: Schema.optional(Schema.String),
   text: Schema.optional(Schema.String),
   result: Schema.optional(ResultSet),
@@ -74,6 +75,7 @@ export const ReasonCode = Schema.Literal(
   "TRUNCATED_RESULT",
   "LIMIT_TIE",
   "UNORDERED_LIMIT",
+  "COLUMN_NAME_CONFLICT",
   "LLM_JUDGE"
 )
 /** @category models */

@@ -9,6 +9,7 @@ import type { FieldSpec, MessageSpec } from "../internal/spaceSchema.js"
 import { compareKeys, GenieSpaceExport, isRecord, keyOf } from "../internal/spaceSchema.js"
 import { locateIssues } from "../internal/sourceLocation.js"
 import * as SpaceValidation from "./SpaceValidation.js"
+import * as TextFile from "./TextFile.js"
 
 /**
  * A `serialized_space` format version. Current exports are 2; 1 uses `get_example_values`/`build_value_dictionary`.
@@ -503,3 +504,84 @@ const findSyntaxError = (text: string): SyntaxError => {
   }
   return error ?? { offset: text.length, expected: "valid JSON" }
 }
+
+/**
+ * What a space file may carry besides the configuration: the metadata of the GET-space response it was exported
+ * from (`spaces export` writes it, so `spaces import` needs no `--warehouse-id`).
+ *
+ * @category models
+ */
+export interface FileEnvelope {
+  readonly spaceId?: string
+  readonly title?: string
+  readonly description?: string
+  readonly warehouseId?: string
+}
+
+const text = (u: unknown): string | undefined => (typeof u === "string" && u !== "" ? u : undefined)
+
+/**
+ * Splits a space file's text into the serialized space's JSON text and its envelope. A file holds either the
+ * serialized space itself, or a space as the spaces API returns it (`{space_id, title, warehouse_id,
+ * serialized_space}`, where `serialized_space` is a JSON string or, as `spaces export` writes it, an object).
+ *
+ * @category constructors
+ */
+export const unwrapFile = (fileText: string): { readonly text: string; readonly envelope: FileEnvelope } => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(fileText)
+  } catch {
+    return { text: fileText, envelope: {} } // decode reports the syntax error with its line.
+  }
+  if (!isRecord(parsed) || !("serialized_space" in parsed)) return { text: fileText, envelope: {} }
+  const inner = parsed.serialized_space
+  const innerText = typeof inner === "string" ? inner : isRecord(inner) ? JSON.stringify(inner) : undefined
+  if (innerText === undefined) return { text: fileText, envelope: {} }
+  const envelope: FileEnvelope = {
+    ...(text(parsed.space_id) === undefined ? {} : { spaceId: text(parsed.space_id)! }),
+    ...(text(parsed.title) === undefined ? {} : { title: text(parsed.title)! }),
+    ...(text(parsed.description) === undefined ? {} : { description: text(parsed.description)! }),
+    ...(text(parsed.warehouse_id) === undefined ? {} : { warehouseId: text(parsed.warehouse_id)! })
+  }
+  return { text: innerText, envelope }
+}
+
+/**
+ * The file `spaces export` writes: the GET-space envelope with the configuration as a readable object, in canonical
+ * order.
+ *
+ * @category constructors
+ */
+export const serializeFile = (space: SerializedSpace, envelope: FileEnvelope): string =>
+  JSON.stringify(
+    {
+      ...(envelope.spaceId === undefined ? {} : { space_id: envelope.spaceId }),
+      ...(envelope.title === undefined ? {} : { title: envelope.title }),
+      ...(envelope.description === undefined ? {} : { description: envelope.description }),
+      ...(envelope.warehouseId === undefined ? {} : { warehouse_id: envelope.warehouseId }),
+      serialized_space: JSON.parse(serialize(space)) as unknown
+    },
+    null,
+    2
+  ) + "\n"
+
+/**
+ * Reads and validates a space file (a serialized space or a GET-space response), with its envelope.
+ *
+ * @category constructors
+ */
+export const loadFile = Effect.fn("Space.loadFile")(function* (path: string, options?: SpaceValidation.Options) {
+  const { text: inner, envelope } = unwrapFile(yield* TextFile.read(path))
+  return { space: yield* parse(inner, { ...options, source: path }), envelope }
+})
+
+/**
+ * Reads a space file checking only its JSON shape (for diffs of work in progress).
+ *
+ * @category constructors
+ */
+export const loadFileUnvalidated = Effect.fn("Space.loadFileUnvalidated")(function* (path: string) {
+  const { text: inner, envelope } = unwrapFile(yield* TextFile.read(path))
+  return { space: yield* decode(inner, path), envelope }
+})

@@ -18,6 +18,12 @@ import {
 } from "../internal/spaceSchema.js"
 import * as SpaceId from "./SpaceId.js"
 
+/** How fields this version does not know are treated (the API rejects them). @category configuration */
+export const unknownFieldsModes = ["error", "warning"] as const
+
+/** How collections out of the API's canonical sort order are treated. @category configuration */
+export const sortOrderModes = ["error", "warning", "ignore"] as const
+
 /**
  * How strict validation is about rules whose enforcement by the real API is uncertain or that a user may want to
  * relax while editing.
@@ -26,9 +32,9 @@ import * as SpaceId from "./SpaceId.js"
  */
 export interface Options {
   /** Severity of a field the format does not know. Default `"error"`, as the API rejects them. */
-  readonly unknownFields?: "error" | "warning"
+  readonly unknownFields?: (typeof unknownFieldsModes)[number]
   /** Severity of an unsorted collection, or `"ignore"`. Default `"error"` (the API "rejects unsorted arrays"). */
-  readonly sortOrder?: "error" | "warning" | "ignore"
+  readonly sortOrder?: (typeof sortOrderModes)[number]
 }
 
 /**

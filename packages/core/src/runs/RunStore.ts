@@ -1,12 +1,20 @@
 /**
- * Where runs are recorded: `<dir>/runs/<run-id>/` holds `run.json` (what was run), `journal.jsonl` (one finished
- * benchmark result per line, appended and fsync'd as each finishes, so a crash loses nothing) and `results.json`
- * (the summary, written at the end); `<dir>/cache/expected/` holds expected-SQL results reused across runs.
+ * Where runs are recorded: `<dir>/runs/<run-id>/` holds `run.json` (what was run), `journal.jsonl` and
+ * `results.json` (the summary, written at the end); `<dir>/cache/expected/` holds expected-SQL results reused across
+ * runs.
+ *
+ * **Details**
+ * The journal has one JSON object per line, appended and fsync'd as it happens, so a crash loses nothing: a
+ * finished benchmark result, or `{"accepted": {benchmarkId, spaceId, conversationId, messageId}}` when Genie accepted
+ * a benchmark's question (before its answer is in), so a resumed run polls that message instead of asking again.
+ * A crash can tear the last line mid-write: reading ignores it (and says so), reopening cuts it off before appending.
+ * Every text written is passed through `Redaction.redact` first.
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Clock, Context, Effect, Layer, Option, Random, Schema } from "effect"
 import type { Scope } from "effect"
-import { BenchmarkResult, ResultSet } from "../stages/Stages.js"
+import * as Redaction from "../config/Redaction.js"
+import { BenchmarkResult, PendingMessage, ResultSet } from "../stages/Stages.js"
 
 /**
  * A run store file could not be read or written, or holds something unexpected. Names the file (and line).
@@ -32,7 +40,29 @@ export class RunMeta extends Schema.Class<RunMeta>("RunMeta")({
   profile: Schema.String,
   scorer: Schema.String,
   /** `local` or the workspace host. */
-  target: Schema.String
+  target: Schema.String,
+  /** The workspace URL the run talked to (the emulator's for `local`). Absent in runs of older versions. */
+  host: Schema.optionalWith(Schema.String, { exact: true }),
+  /** `local` target: the example or workspace directory the emulator served. */
+  example: Schema.optionalWith(Schema.String, { exact: true }),
+  /** The warehouse the expected SQL ran on. */
+  warehouseId: Schema.optionalWith(Schema.String, { exact: true }),
+  /** SHA-256 of the benchmark file's content when the run started: resume refuses another file. */
+  benchmarksHash: Schema.optionalWith(Schema.String, { exact: true })
+}) {}
+
+/**
+ * A journal line saying Genie accepted a benchmark's question (its answer not in yet).
+ *
+ * @category models
+ */
+export class Accepted extends Schema.Class<Accepted>("Accepted")({
+  accepted: Schema.Struct({
+    benchmarkId: Schema.String,
+    spaceId: Schema.String,
+    conversationId: Schema.String,
+    messageId: Schema.String
+  })
 }) {}
 
 /**
@@ -45,6 +75,8 @@ export interface RunJournal {
   readonly dir: string
   /** Appends one result and fsyncs before succeeding. */
   readonly append: (result: BenchmarkResult) => Effect.Effect<void, RunStoreError>
+  /** Records that Genie accepted a benchmark's question (appended and fsync'd), before its answer is awaited. */
+  readonly accept: (benchmarkId: string, pending: PendingMessage) => Effect.Effect<void, RunStoreError>
   /** Writes `results.json` (atomically: a temporary file renamed over the old one). */
   readonly writeSummary: (summary: unknown) => Effect.Effect<void, RunStoreError>
 }
@@ -56,7 +88,15 @@ export interface RunJournal {
  */
 export interface ResumedRun {
   readonly meta: RunMeta
+  /** The last result of each benchmark, in journal order. */
   readonly finished: ReadonlyArray<BenchmarkResult>
+  /**
+   * Messages Genie accepted whose answer the journal does not hold, and those of `error` results that carry a
+   * message id (a timed-out question): resume polls them instead of asking again.
+   */
+  readonly pending: ReadonlyMap<string, PendingMessage>
+  /** `journal.jsonl:<line>` of a last line torn by a crash (ignored: that benchmark runs again). */
+  readonly torn?: string
 }
 
 /**
@@ -86,6 +126,20 @@ export class RunStore extends Context.Tag("@genie-enhancer/core/RunStore")<
 
 const encodeResult = Schema.encodeSync(BenchmarkResult)
 const decodeResult = Schema.decodeUnknownEither(BenchmarkResult)
+const decodeAccepted = Schema.decodeUnknownEither(Accepted)
+
+type JournalLine =
+  | { readonly _tag: "Result"; readonly result: BenchmarkResult }
+  | { readonly _tag: "Accepted"; readonly accepted: Accepted }
+
+const parseLine = (line: string): Option.Option<JournalLine> =>
+  Option.flatMap(
+    Option.liftThrowable((s: string): unknown => JSON.parse(s))(line),
+    (value): Option.Option<JournalLine> =>
+      typeof value === "object" && value !== null && "accepted" in value
+        ? Option.map(Option.getRight(decodeAccepted(value)), (accepted) => ({ _tag: "Accepted" as const, accepted }))
+        : Option.map(Option.getRight(decodeResult(value)), (result) => ({ _tag: "Result" as const, result }))
+  )
 const ResultSetJson = Schema.parseJson(ResultSet)
 const RunMetaJson = Schema.parseJson(RunMeta)
 
@@ -123,27 +177,45 @@ const make = (dir: string) =>
     const openJournal = (runId: string, directory: string) =>
       Effect.gen(function* () {
         const file = path.join(directory, "journal.jsonl")
+        // A last line torn by a crash is cut off, so the next line does not continue it.
+        const existing = yield* fs.readFileString(file).pipe(Effect.orElseSucceed(() => ""))
+        if (existing !== "" && !existing.endsWith("\n")) {
+          const complete = existing.slice(0, existing.lastIndexOf("\n") + 1)
+          yield* fs
+            .truncate(file, new TextEncoder().encode(complete).length)
+            .pipe(Effect.mapError(fail(file, "cannot cut off the torn last line of the journal")))
+        }
         const handle = yield* fs.open(file, { flag: "a" }).pipe(Effect.mapError(fail(file, "cannot open the journal")))
         // One writer at a time, so lines never interleave.
         const lock = yield* Effect.makeSemaphore(1)
-        const append = (result: BenchmarkResult) =>
+        const write = (value: unknown) =>
           lock
             .withPermits(1)(
               Effect.zipRight(
-                handle.writeAll(new TextEncoder().encode(`${JSON.stringify(encodeResult(result))}\n`)),
+                handle.writeAll(new TextEncoder().encode(`${Redaction.redact(JSON.stringify(value))}\n`)),
                 handle.sync
               )
             )
             .pipe(Effect.mapError(fail(file, "cannot append to the journal")))
+        const append = (result: BenchmarkResult) => write(encodeResult(result))
+        const accept = (benchmarkId: string, pending: PendingMessage) =>
+          write({
+            accepted: {
+              benchmarkId,
+              spaceId: pending.spaceId,
+              conversationId: pending.conversationId,
+              messageId: pending.messageId
+            }
+          })
         const writeSummary = (summary: unknown) => {
           const target = path.join(directory, "results.json")
           const temporary = `${target}.tmp`
           return Effect.zipRight(
-            fs.writeFileString(temporary, `${JSON.stringify(summary, null, 2)}\n`),
+            fs.writeFileString(temporary, `${Redaction.redact(JSON.stringify(summary, null, 2))}\n`),
             fs.rename(temporary, target)
           ).pipe(Effect.mapError(fail(target, "cannot write the summary")))
         }
-        return { runId, dir: directory, append, writeSummary } satisfies RunJournal
+        return { runId, dir: directory, append, accept, writeSummary } satisfies RunJournal
       })
 
     const start = (meta: Omit<RunMeta, "runId" | "startedAt"> & { readonly runId?: string }) =>
@@ -171,30 +243,66 @@ const make = (dir: string) =>
           .readFileString(metaFile)
           .pipe(Effect.mapError(() => new RunStoreError({ path: metaFile, message: `no run ${runId} in ${runsDir}` })))
         const meta = yield* Schema.decode(RunMetaJson)(metaText).pipe(
-          Effect.mapError((e) => new RunStoreError({ path: metaFile, message: `not a run file: ${e.message}` }))
+          Effect.mapError(
+            (e) => new RunStoreError({ path: metaFile, message: `${metaFile} is not a run file: ${e.message}` })
+          )
         )
         const journalFile = path.join(directory, "journal.jsonl")
         const text = yield* fs.readFileString(journalFile).pipe(Effect.orElseSucceed(() => ""))
         const lines = text.split("\n")
-        const finished: Array<BenchmarkResult> = []
+        const results = new Map<string, BenchmarkResult>()
+        const pending = new Map<string, PendingMessage>()
+        let torn: string | undefined
         for (const [i, line] of lines.entries()) {
           if (line.trim() === "") continue
-          const parsed = Option.liftThrowable((s: string): unknown => JSON.parse(s))(line)
-          const decoded = Option.flatMap(parsed, (value) => Option.getRight(decodeResult(value)))
-          if (Option.isSome(decoded)) {
-            finished.push(decoded.value)
+          const parsed = parseLine(line)
+          if (Option.isSome(parsed)) {
+            const entry = parsed.value
+            if (entry._tag === "Accepted") {
+              const { benchmarkId, ...ids } = entry.accepted.accepted
+              pending.set(benchmarkId, new PendingMessage(ids))
+              continue
+            }
+            const { result } = entry
+            // The last result counts (a resumed run scores an `error` again); Map order follows the first one.
+            results.delete(result.benchmarkId)
+            results.set(result.benchmarkId, result)
+            const answer = result.answer
+            if (
+              result.verdict.outcome === "error" &&
+              answer?.conversationId !== undefined &&
+              answer.messageId !== undefined
+            ) {
+              // Timed out or cut off while Genie was working: poll that message again rather than asking again.
+              pending.set(
+                result.benchmarkId,
+                new PendingMessage({
+                  spaceId: meta.spaceId,
+                  conversationId: answer.conversationId,
+                  messageId: answer.messageId
+                })
+              )
+            } else pending.delete(result.benchmarkId)
             continue
           }
-          // A crash can tear the last line mid-write; that benchmark simply runs again. Anything else is damage.
-          const isLast = lines.slice(i + 1).every((rest) => rest.trim() === "")
+          // A crash can tear the last line mid-write (it never ends with a newline); that benchmark simply runs
+          // again. Anything else is damage.
+          const isLast = i === lines.length - 1
+          const where = `${journalFile}:${i + 1}`
           if (!isLast) {
             return yield* new RunStoreError({
-              path: `${journalFile}:${i + 1}`,
-              message: "line is not a benchmark result; fix or remove it to resume"
+              path: where,
+              message: `${where}: line ${i + 1} is not a benchmark result; fix or remove it to resume`
             })
           }
+          torn = where
         }
-        return { meta, finished } satisfies ResumedRun
+        return {
+          meta,
+          finished: [...results.values()],
+          pending,
+          ...(torn === undefined ? {} : { torn })
+        } satisfies ResumedRun
       })
 
     const reopen = (runId: string) => Effect.flatMap(runDir(runId), (directory) => openJournal(runId, directory))

@@ -14,8 +14,13 @@ import type { BenchmarkResult } from "../stages/Stages.js"
  */
 export interface Score {
   readonly passed: number
-  /** Benchmarks that count: all but `excluded` (broken expected SQL is not Genie's fault). */
+  /**
+   * Benchmarks that count: all but `excluded` (broken expected SQL is not Genie's fault) and `error` (Genie could not
+   * be asked properly: not the space's answer).
+   */
   readonly scored: number
+  /** Benchmarks that could not be scored (`error`), reported apart from the score. */
+  readonly errors: number
   /** `passed / scored`, or `null` when nothing counts. */
   readonly score: number | null
   readonly low: number | null
@@ -83,11 +88,12 @@ export const wilson = (passed: number, n: number, z = 1.959964): { readonly low:
 }
 
 const scoreOf = (results: ReadonlyArray<BenchmarkResult>): Score => {
-  const counted = results.filter((r) => r.verdict.outcome !== "excluded")
+  const counted = results.filter((r) => r.verdict.outcome !== "excluded" && r.verdict.outcome !== "error")
+  const errors = results.filter((r) => r.verdict.outcome === "error").length
   const passed = counted.filter((r) => r.verdict.outcome === "pass").length
-  if (counted.length === 0) return { passed, scored: 0, score: null, low: null, high: null }
+  if (counted.length === 0) return { passed, scored: 0, errors, score: null, low: null, high: null }
   const { low, high } = wilson(passed, counted.length)
-  return { passed, scored: counted.length, score: passed / counted.length, low, high }
+  return { passed, scored: counted.length, errors, score: passed / counted.length, low, high }
 }
 
 const percentile = (sorted: ReadonlyArray<number>, q: number): number | null =>

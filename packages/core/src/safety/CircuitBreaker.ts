@@ -66,14 +66,24 @@ const callerReasons: ReadonlySet<unknown> = new Set(["BadRequest", "Auth"])
  * **Details**
  * The dependency answered, so such an error says nothing about its health: the breaker neither counts it as a
  * failure nor lets it break a run of failures. Adapters mark errors caused by the request itself (invalid SQL,
- * unknown table, bad parameters) with `callerError: true`.
+ * unknown table, bad parameters) with `callerError: true`. A `GenieError` for a message Genie itself ended `FAILED`
+ * (not retryable, not rate limited: `SQL_EXECUTION_EXCEPTION` and the like) is the space's failure, not an outage.
  *
  * @category error handling
  */
 export const isCallerError = (error: unknown): boolean => {
   if (typeof error !== "object" || error === null) return false
-  const { _tag, reason, callerError } = error as { _tag?: unknown; reason?: unknown; callerError?: unknown }
-  return callerError === true || _tag === "AuthFailed" || callerReasons.has(reason)
+  const { _tag, reason, callerError, retryable, rateLimited } = error as {
+    _tag?: unknown
+    reason?: unknown
+    callerError?: unknown
+    retryable?: unknown
+    rateLimited?: unknown
+  }
+  // A Genie message that ended FAILED for a reason of its own (SQL_EXECUTION_EXCEPTION, …) is the space's answer:
+  // Genie was up and answered. Only its transient and rate-limit failures say something about Genie's health.
+  const spaceFailure = _tag === "GenieError" && reason === "Failed" && retryable !== true && rateLimited !== true
+  return callerError === true || _tag === "AuthFailed" || callerReasons.has(reason) || spaceFailure
 }
 
 /**

@@ -55,8 +55,8 @@ export const backoff = (options: {
  * @category models
  */
 export interface LatencyEstimator {
-  /** Adds one observed latency (ask to answer). Negative or non-finite values are ignored. */
-  readonly record: (latency: Duration.DurationInput) => Effect.Effect<void>
+  /** Adds one observed latency (ask to answer) in milliseconds. Negative or non-finite values are ignored. */
+  readonly record: (latencyMs: number) => Effect.Effect<void>
   /** The retained latencies in milliseconds, ascending. */
   readonly sorted: Effect.Effect<ReadonlyArray<number>>
 }
@@ -67,12 +67,13 @@ export interface LatencyEstimator {
  *
  * @category constructors
  */
-export const makeEstimator = (options: { readonly window?: number | undefined } = {}): Effect.Effect<LatencyEstimator> =>
+export const makeEstimator = (
+  options: { readonly window?: number | undefined } = {}
+): Effect.Effect<LatencyEstimator> =>
   Effect.map(Ref.make({ recent: [] as ReadonlyArray<number>, sorted: [] as ReadonlyArray<number> }), (ref) => {
     const window = Math.max(1, options.window ?? 200)
     return {
-      record: (latency) => {
-        const ms = Duration.toMillis(latency)
+      record: (ms) => {
         if (!Number.isFinite(ms) || ms < 0) return Effect.void
         return Ref.update(ref, ({ recent }) => {
           const kept = [...recent, ms].slice(-window)
@@ -166,7 +167,12 @@ export const adaptive = (
   return Schedule.makeWithState<AdaptiveState | undefined, unknown, Duration.Duration>(undefined, (now, _, current) =>
     Effect.map(
       current === undefined
-        ? Effect.map(estimator.sorted, (sorted) => ({ startedAt: now, offsets: plan(sorted, options), next: 0, tailMs: 0 }))
+        ? Effect.map(estimator.sorted, (sorted) => ({
+            startedAt: now,
+            offsets: plan(sorted, options),
+            next: 0,
+            tailMs: 0
+          }))
         : Effect.succeed(current),
       (state) => {
         let next = state.next
@@ -187,8 +193,7 @@ export const adaptive = (
  * @category models
  */
 export type Check<A> =
-  | { readonly _tag: "Done"; readonly value: A }
-  | { readonly _tag: "Pending"; readonly notBeforeMs: number }
+  { readonly _tag: "Done"; readonly value: A } | { readonly _tag: "Pending"; readonly notBeforeMs: number }
 
 /**
  * The check found its value.
@@ -229,9 +234,15 @@ export const poll = <A, E, R, Out, R2>(
       if (!checkNow) {
         const now = yield* Clock.currentTimeMillis
         if (options.deadline !== undefined && now >= options.deadline) return Option.none()
-        const [nextState, , decision] = yield* schedule.step(now, undefined, state)
+        // `Schedule.driver` would sleep by itself; stepping directly lets the deadline and `notBeforeMs` bound the wait.
+        const step: readonly [unknown, Out, ScheduleDecision.ScheduleDecision] = yield* schedule.step(
+          now,
+          undefined,
+          state
+        )
+        const decision = step[2]
         if (ScheduleDecision.isDone(decision)) return Option.none()
-        state = nextState
+        state = step[0]
         const untilDeadline = options.deadline === undefined ? Infinity : options.deadline - now
         const waitMs = Math.min(Math.max(ScheduleIntervals.start(decision.intervals) - now, notBeforeMs), untilDeadline)
         if (waitMs > 0) yield* Effect.sleep(Duration.millis(waitMs))

@@ -29,12 +29,34 @@ export interface JoinFact {
   readonly condition: string
 }
 
+/** A literal a predicate compares with: its type as the parser names it (`string`, `number`, `date`, …). @category models */
+export interface LiteralFact {
+  readonly type: string
+  readonly value: string
+}
+
 /** One conjunct of a WHERE or HAVING clause. @category models */
 export interface PredicateFact {
   readonly clause: "where" | "having"
   readonly sql: string
   /** Resolved `table.column` references. */
   readonly columns: ReadonlyArray<string>
+  /** The comparison's operator kind (`eq`, `in`, `gte`, `like`, …), when the conjunct is one. */
+  readonly operator?: string
+  /** Literals on the right-hand side of the comparison (`'x'`, `2024`, `DATE'2024-01-01'`, the items of `IN`). */
+  readonly literals?: ReadonlyArray<LiteralFact>
+  /** Normalised SQL of the left-hand side (`orders.status`, `YEAR(orders.order_date)`). */
+  readonly subject?: string
+}
+
+/** A window function call (`SUM(x) OVER (…)`, `LAG(x) OVER (ORDER BY m)`, `ROW_NUMBER() OVER (PARTITION BY …)`). @category models */
+export interface WindowFact {
+  /** Lower-case function name: `sum`, `lag`, `row_number`, … */
+  readonly name: string
+  readonly partitionBy: ReadonlyArray<string>
+  readonly orderBy: ReadonlyArray<string>
+  /** True when the windowed argument is itself an aggregate (`SUM(SUM(x)) OVER ()`). */
+  readonly overAggregate: boolean
 }
 
 /** One output column of the outermost query (the left-most branch of a set operation). @category models */
@@ -44,6 +66,8 @@ export interface OutputFact {
   readonly columns: ReadonlyArray<string>
   readonly aggregate: boolean
   readonly star: boolean
+  /** True when the expression holds a window function. */
+  readonly window?: boolean
 }
 
 /** Everything {@link analyze} reads from a query. @category models */
@@ -58,6 +82,14 @@ export interface SqlFacts {
   readonly outputs: ReadonlyArray<OutputFact>
   readonly orderBy: ReadonlyArray<OrderItem>
   readonly limit: number | undefined
+  /** Per join (same index as `joins`): its column = column conjuncts, as resolved `table.column` pairs. */
+  readonly joinEqualities?: ReadonlyArray<ReadonlyArray<readonly [string, string]>>
+  /** Window function calls anywhere in the query. */
+  readonly windows?: ReadonlyArray<WindowFact>
+  /** SELECTs nested in the query (subqueries and CTE bodies), not counting the outermost. */
+  readonly nestedSelects?: number
+  /** Full table names (lower case) by the short name and alias the query gives them. */
+  readonly tableNames?: Readonly<Record<string, string>>
 }
 
 /** The result of {@link analyze}. @category models */
@@ -255,12 +287,54 @@ const conjuncts = (node: unknown): Array<unknown> => {
 const tablesOfColumns = (columns: ReadonlyArray<string>): Array<string> =>
   [...new Set(columns.map((c) => splitColumn(c)[0]).filter((t): t is string => t !== undefined))].sort()
 
+/** `a.x = b.y` as a resolved column pair, or nothing. */
+const equality = (resolver: Resolver, node: unknown): Array<readonly [string, string]> => {
+  const eq = bodyOf(node, "eq")
+  const left = bodyOf(eq?.["left"], "column")
+  const right = bodyOf(eq?.["right"], "column")
+  return left === undefined || right === undefined ? [] : [[resolver.column(left), resolver.column(right)] as const]
+}
+
 /** A column equated with a column of another table: a join written in the WHERE clause. */
 const implicitJoin = (resolver: Resolver, node: unknown): JoinFact | undefined => {
   const eq = bodyOf(node, "eq")
   if (eq === undefined || kindOf(eq["left"]) !== "column" || kindOf(eq["right"]) !== "column") return undefined
   const tables = tablesOfColumns(resolver.columnsIn(node))
   return tables.length === 2 ? { tables, kind: "INNER", condition: resolver.sql(node) } : undefined
+}
+
+const comparisonKinds: ReadonlySet<string> = new Set(["eq", "neq", "gt", "lt", "gte", "lte", "in", "like", "ilike"])
+
+const literalOf = (node: unknown): LiteralFact | undefined => {
+  const literal = bodyOf(node, "literal")
+  if (literal !== undefined) return { type: String(literal["literal_type"]), value: String(literal["value"]) }
+  const kind = kindOf(node)
+  if (kind === "neg") {
+    const inner = literalOf(bodyOf(node, kind)?.["this"])
+    return inner === undefined ? undefined : { ...inner, value: `-${inner.value}` }
+  }
+  if (kind === "boolean") return { type: "boolean", value: String(bodyOf(node, kind)?.["value"]) }
+  return undefined
+}
+
+/** The operator, subject and literals of a comparison conjunct (`a = 'x'`, `year(d) IN (2024, 2025)`). */
+const comparison = (
+  resolver: Resolver,
+  node: unknown
+): { operator?: string; subject?: string; literals?: ReadonlyArray<LiteralFact> } => {
+  const kind = kindOf(node)
+  if (kind === undefined || !comparisonKinds.has(kind)) return {}
+  const body = bodyOf(node, kind)!
+  if (kind === "in") {
+    const items = arrayOf(body["expressions"]).map(literalOf)
+    if (body["query"] != null || items.some((i) => i === undefined)) return { operator: kind }
+    return { operator: kind, subject: resolver.sql(body["this"]), literals: items as ReadonlyArray<LiteralFact> }
+  }
+  let left = body["left"]
+  let right = body["right"]
+  if (literalOf(left) !== undefined && literalOf(right) === undefined) [left, right] = [right, left]
+  const literal = literalOf(right)
+  return { operator: kind, subject: resolver.sql(left), ...(literal === undefined ? {} : { literals: [literal] }) }
 }
 
 const queryKinds: ReadonlySet<string> = new Set(["select", "union", "intersect", "except", "subquery"])
@@ -342,6 +416,7 @@ const analyzeParsed = (sql: string): Analysis => {
   }
 
   const joins: Array<JoinFact> = []
+  const joinEqualities: Array<ReadonlyArray<readonly [string, string]>> = []
   const filters: Array<PredicateFact> = []
   const groupBy: Array<string> = []
   for (const select of collect(root, (n) => kindOf(n) === "select", true).map((n) => bodyOf(n, "select")!)) {
@@ -359,6 +434,7 @@ const analyzeParsed = (sql: string): Analysis => {
         kind: (typeof join["kind"] === "string" ? join["kind"] : "Inner").toUpperCase(),
         condition: using.length > 0 ? `USING (${using.join(", ")})` : condition.join(" AND ")
       })
+      joinEqualities.push(parts.flatMap((p) => equality(resolver, p)))
     }
     for (const [clause, node] of [
       ["where", bodyOf(select, "where_clause")?.["this"]],
@@ -366,8 +442,16 @@ const analyzeParsed = (sql: string): Analysis => {
     ] as const) {
       for (const part of conjuncts(node)) {
         const join = clause === "where" ? implicitJoin(resolver, part) : undefined
-        if (join !== undefined) joins.push(join)
-        else filters.push({ clause, sql: resolver.sql(part), columns: resolver.columnsIn(part) })
+        if (join !== undefined) {
+          joins.push(join)
+          joinEqualities.push(equality(resolver, part))
+        } else
+          filters.push({
+            clause,
+            sql: resolver.sql(part),
+            columns: resolver.columnsIn(part),
+            ...comparison(resolver, part)
+          })
       }
     }
     for (const item of arrayOf(bodyOf(select, "group_by")?.["expressions"])) {
@@ -381,6 +465,27 @@ const analyzeParsed = (sql: string): Analysis => {
   const aggregates = collect(root, isAggregate)
     .map((n) => resolver.sql(n))
     .sort()
+  const windows: Array<WindowFact> = collect(root, (n) => kindOf(n) === "window_function", true).map((n) => {
+    const body = bodyOf(n, "window_function")!
+    const fn = body["this"]
+    const fnKind = kindOf(fn) ?? "unknown"
+    const name = fnKind === "function" ? (identifier(bodyOf(fn, fnKind)) ?? "unknown") : fnKind
+    const over = isNode(body["over"]) ? body["over"] : {}
+    return {
+      name: name.toLowerCase(),
+      partitionBy: arrayOf(over["partition_by"]).map((p) => resolver.sql(p)),
+      orderBy: arrayOf(over["order_by"]).map((o) => resolver.sql(isNode(o) ? o["this"] : o)),
+      overAggregate:
+        collect(fn, isAggregate).length > 1 || (isAggregate(fn) && collect(bodyOf(fn, fnKind), isAggregate).length > 0)
+    }
+  })
+  const nestedSelects = collect(root, (n) => kindOf(n) === "select", true).length - 1
+  const tableNames: Record<string, string> = {}
+  for (const full of tables) tableNames[shortName(full)] = full
+  for (const [alias, short] of byAlias) {
+    const full = tables.find((t) => shortName(t) === short)
+    if (full !== undefined) tableNames[alias] = full
+  }
 
   const outermost = firstSelect(root)
   const outputs: Array<OutputFact> = arrayOf(outermost?.["expressions"]).map((item) => {
@@ -395,7 +500,8 @@ const analyzeParsed = (sql: string): Analysis => {
       sql: star ? "*" : resolver.sql(expression),
       columns: resolver.columnsIn(expression),
       aggregate: collect(expression, isAggregate).length > 0,
-      star
+      star,
+      window: collect(expression, (n) => kindOf(n) === "window_function").length > 0
     }
   })
 
@@ -430,7 +536,20 @@ const analyzeParsed = (sql: string): Analysis => {
 
   return {
     _tag: "Analyzed",
-    facts: { tables, joins, filters, aggregates, groupBy, outputs, orderBy, limit }
+    facts: {
+      tables,
+      joins,
+      filters,
+      aggregates,
+      groupBy,
+      outputs,
+      orderBy,
+      limit,
+      joinEqualities,
+      windows,
+      nestedSelects,
+      tableNames
+    }
   }
 }
 
@@ -461,4 +580,204 @@ export const outputIndex = (
     if (bySql >= 0 && bySql < columnNames.length) return bySql
   }
   return undefined
+}
+
+// --- AST rewriting helpers (learners and fixers) -----------------------------------------------------------------
+
+const parseStatement = (sql: string): Node | undefined => {
+  try {
+    const parsed = parse(sql, Dialect.Databricks)
+    if (!parsed.success) return undefined
+    const statements = arrayOf(parsed.ast).filter((s) => isNode(s) && Object.keys(s).length > 0)
+    return statements.length === 1 && isNode(statements[0]) ? statements[0] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const renderStatement = (node: unknown): string | undefined => {
+  try {
+    const result = generate([node], Dialect.Databricks)
+    return result.success ? result.sql?.[0] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The single projected expression of `SELECT <expr>`, parsed. */
+const parseExpression = (expression: string): unknown => {
+  const select = bodyOf(parseStatement(`SELECT ${expression}`), "select")
+  const items = arrayOf(select?.["expressions"])
+  return items.length === 1 ? items[0] : undefined
+}
+
+/** Deep copy with `edit` applied to every node it returns a replacement for (children of a replacement are kept). */
+const rewrite = (node: unknown, edit: (n: Node) => unknown): unknown => {
+  if (Array.isArray(node)) return node.map((item) => rewrite(item, edit))
+  if (!isNode(node)) return node
+  const replaced = edit(node)
+  if (replaced !== undefined) return replaced
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) copy[key] = rewrite(value, edit)
+  return copy
+}
+
+/**
+ * Adds `FILTER (WHERE <filter>)` to every aggregate call of an expression (`SUM(x)` with `t.s = 'a'` →
+ * `SUM(x) FILTER (WHERE t.s = 'a')`), AND-ing an existing filter. `undefined` when either part does not parse or an
+ * aggregate cannot carry a filter.
+ *
+ * @category constructors
+ */
+export const withAggregateFilter = (expression: string, filter: string): string | undefined => {
+  const parsed = parseExpression(expression)
+  const condition = bodyOf(parseStatement(`SELECT 1 WHERE ${filter}`), "select")?.["where_clause"]
+  const predicate = isNode(condition) ? condition["this"] : undefined
+  if (parsed === undefined || predicate === undefined) return undefined
+  let unsupported = false
+  const out = rewrite(parsed, (n) => {
+    if (!isAggregate(n)) return undefined
+    const kind = kindOf(n)!
+    const body = bodyOf(n, kind)!
+    if (!("filter" in body)) {
+      unsupported = true
+      return n
+    }
+    const existing = body["filter"]
+    const combined = existing == null ? predicate : { and: { left: existing, right: predicate } }
+    return { [kind]: { ...body, filter: combined } }
+  })
+  if (unsupported) return undefined
+  const rendered = renderStatement({ select: { ...bodyOf(parseStatement("SELECT 1"), "select"), expressions: [out] } })
+  return rendered?.replace(/^SELECT\s+/i, "")
+}
+
+/**
+ * The SQL of every query block of a statement (the statement itself, each subquery and CTE body), rendered in one
+ * canonical spelling: what the leakage guard compares.
+ *
+ * @category constructors
+ */
+export const queryBlocks = (sql: string): ReadonlyArray<string> => {
+  const root = parseStatement(sql)
+  if (root === undefined) return []
+  const blocks = [root, ...collect(root, (n) => n !== root && queryKinds.has(kindOf(n) ?? ""), true)]
+  const rendered = blocks.flatMap((b) => {
+    const kind = kindOf(b)
+    const node = kind === "subquery" ? bodyOf(b, kind)?.["this"] : b
+    const sql = node === undefined ? undefined : renderStatement(node)
+    return sql === undefined ? [] : [sql]
+  })
+  return [...new Set(rendered)]
+}
+
+/** The `:name` parameters of a statement, in order of first use. @category constructors */
+export const parameterNames = (sql: string): ReadonlyArray<string> => {
+  const root = parseStatement(sql)
+  if (root === undefined) return []
+  const names = collect(root, (n) => kindOf(n) === "parameter").map((n) => identifier(bodyOf(n, "parameter")))
+  return [...new Set(names.filter((n): n is string => n !== undefined))]
+}
+
+/**
+ * Replaces literals of a statement by `:name` parameters: `name(literal)` returns the parameter name for a literal
+ * to replace, or `undefined` to keep it. `undefined` when the SQL does not parse.
+ *
+ * @category constructors
+ */
+export const parameterize = (sql: string, name: (literal: LiteralFact) => string | undefined): string | undefined => {
+  const root = parseStatement(sql)
+  if (root === undefined) return undefined
+  const out = rewrite(root, (n) => {
+    const literal = kindOf(n) === "literal" ? literalOf(n) : undefined
+    const parameter = literal === undefined ? undefined : name(literal)
+    if (parameter === undefined) return undefined
+    return {
+      parameter: { name: parameter, index: null, style: "Colon", quoted: false, string_quoted: false, expression: null }
+    }
+  })
+  return renderStatement(out)
+}
+
+/**
+ * Replaces `:name` parameters by SQL literals (`value(name)` returns the literal's SQL, e.g. `'x'`, `2024`,
+ * `DATE'2024-01-01'`, `NULL`), so that a parameterised query can run. `undefined` when something does not parse.
+ *
+ * @category constructors
+ */
+export const bindParameters = (sql: string, value: (name: string) => string): string | undefined => {
+  const root = parseStatement(sql)
+  if (root === undefined) return undefined
+  let failed = false
+  const out = rewrite(root, (n) => {
+    if (kindOf(n) !== "parameter") return undefined
+    const literal = parseExpression(value(identifier(bodyOf(n, "parameter")) ?? ""))
+    if (literal === undefined) failed = true
+    return literal ?? n
+  })
+  return failed ? undefined : renderStatement(out)
+}
+
+/** The statement's SQL in the parser's canonical spelling, or `undefined` when it is not one statement. @category constructors */
+export const canonicalSql = (sql: string): string | undefined => {
+  const root = parseStatement(sql)
+  return root === undefined ? undefined : renderStatement(root)
+}
+
+/** The outermost operation of an expression, as {@link expressionHead} reads it. @category models */
+export interface ExpressionHead {
+  /** Node kind or lower-case function name: `column`, `year`, `date_trunc`, `day_of_week`, `try_divide`, `case`, … */
+  readonly head: string
+  /** Literal arguments of that operation (`'MONTH'` of `date_trunc`). */
+  readonly literals: ReadonlyArray<LiteralFact>
+  /** True when it reads the clock (`current_date()`, `now()`) anywhere. */
+  readonly relative: boolean
+  /** True when it holds an `INTERVAL`. */
+  readonly interval: boolean
+  /** The interval's quantity and unit (`30`, `day`), when it holds one. */
+  readonly intervalValue?: { readonly value: string; readonly unit: string }
+}
+
+const clockFunctions: ReadonlySet<string> = new Set([
+  "current_date",
+  "current_timestamp",
+  "now",
+  "getdate",
+  "curdate",
+  "localtimestamp"
+])
+
+/**
+ * Reads what an expression is at its top: its node kind or function name and literal arguments, and whether it uses
+ * the clock or an interval. `undefined` when it does not parse.
+ *
+ * @category constructors
+ */
+export const expressionHead = (expression: string): ExpressionHead | undefined => {
+  const node = parseExpression(expression)
+  const kind = kindOf(node)
+  if (kind === undefined) return undefined
+  const body = bodyOf(node, kind)
+  const head = kind === "function" ? (identifier(body) ?? "function").toLowerCase() : kind
+  const args = kind === "function" ? arrayOf(body?.["args"]) : Object.values(body ?? {})
+  const literals = args.map(literalOf).filter((l): l is LiteralFact => l !== undefined)
+  const clock = collect(
+    node,
+    (n) =>
+      clockFunctions.has(kindOf(n) ?? "") ||
+      (kindOf(n) === "function" && clockFunctions.has((identifier(bodyOf(n, "function")) ?? "").toLowerCase()))
+  )
+  const intervals = collect(node, (n) => kindOf(n) === "interval")
+  const first = bodyOf(intervals[0], "interval")
+  const unit = isNode(first?.["unit"]) ? first["unit"]["unit"] : undefined
+  const value = literalOf(first?.["this"])
+  return {
+    head,
+    literals,
+    relative: clock.length > 0,
+    interval: intervals.length > 0,
+    ...(value === undefined || typeof unit !== "string"
+      ? {}
+      : { intervalValue: { value: value.value, unit: unit.toLowerCase() } })
+  }
 }

@@ -66,6 +66,109 @@ const writingPrefixes = ["create_", "drop_", "alter_", "rename_"]
 const isWriting = (kind: string): boolean =>
   writingKinds.has(kind) || writingPrefixes.some((prefix) => kind.startsWith(prefix))
 
+/**
+ * Functions that change state, read outside the warehouse's tables, call out of the engine or run SQL of their own,
+ * refused wherever they appear (lower case). DuckDB's (the emulator's engine) and Databricks' are both listed: a
+ * benchmark file is run on either.
+ */
+const deniedFunctions: ReadonlySet<string> = new Set([
+  // DuckDB: state, files, nested SQL
+  "checkpoint",
+  "force_checkpoint",
+  "setseed",
+  "query",
+  "query_table",
+  "glob",
+  "sniff_csv",
+  "nextval",
+  "currval",
+  "set_variable",
+  "getvariable",
+  "current_setting",
+  "enable_logging",
+  "disable_logging",
+  "truncate_duckdb_logs",
+  // Databricks / Spark: files, streams, secrets, outbound calls, JVM reflection, model calls
+  "read_files",
+  "read_kafka",
+  "read_kinesis",
+  "read_pubsub",
+  "read_pulsar",
+  "read_statestore",
+  "read_state_metadata",
+  "cloud_files_state",
+  "secret",
+  "try_secret",
+  "http_request",
+  "reflect",
+  "java_method",
+  "try_reflect",
+  "ai_query",
+  "vector_search"
+])
+const deniedFunctionPrefixes = ["read_", "pragma_", "duckdb_", "parquet_", "iceberg_", "delta_scan", "sqlite_"]
+
+/**
+ * Table-valued functions allowed in `FROM` / `JOIN` / `LATERAL VIEW`: generators over values only. Any other function
+ * in a table position (`read_csv('…')`, `query('…')`, `range` aside) reads something that is not a table of the
+ * space, so it is refused.
+ */
+const allowedTableFunctions: ReadonlySet<string> = new Set([
+  "range",
+  "generate_series",
+  "explode",
+  "explode_outer",
+  "posexplode",
+  "posexplode_outer",
+  "inline",
+  "inline_outer",
+  "stack",
+  "json_tuple",
+  "unnest",
+  "sequence",
+  "values"
+])
+
+const isDeniedFunction = (name: string): boolean =>
+  deniedFunctions.has(name) || deniedFunctionPrefixes.some((prefix) => name.startsWith(prefix))
+
+/** Keys whose children are table sources (a function directly under them is a table function). */
+const tableKeys: ReadonlySet<string> = new Set(["from", "joins", "lateral_views"])
+/** Keys that leave a table position: arguments, conditions, nested queries. */
+const valueKeys: ReadonlySet<string> = new Set([
+  "args",
+  "on",
+  "using",
+  "select",
+  "subquery",
+  "where_clause",
+  "condition"
+])
+
+/** The first refused function call anywhere in the AST (`name` and why), or `undefined`. */
+const findFunction = (node: unknown, inTable: boolean): string | undefined => {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findFunction(item, inTable)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (typeof node !== "object" || node === null) return undefined
+  for (const [key, value] of Object.entries(node)) {
+    if (value === null) continue
+    if (key === "function" && typeof value === "object") {
+      const raw = (value as { readonly name?: unknown }).name
+      const name = typeof raw === "string" ? raw.toLowerCase() : ""
+      if (isDeniedFunction(name)) return `the function ${name}()`
+      if (inTable && !allowedTableFunctions.has(name)) return `the table function ${name}()`
+    }
+    const found = findFunction(value, tableKeys.has(key) ? true : valueKeys.has(key) ? false : inTable)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
 /** The first writing construct anywhere in the AST, or `undefined`. `SELECT … INTO t` counts. */
 const findWriting = (node: unknown): string | undefined => {
   if (Array.isArray(node)) {
@@ -116,6 +219,14 @@ export const checkParsed = (ast: ReadonlyArray<unknown>): UnsafeSql | undefined 
       kinds: [...kinds, writing]
     })
   }
+  const refused = findFunction(statements[0], false)
+  if (refused !== undefined) {
+    return new UnsafeSql({
+      reason: "NotReadOnly",
+      message: `refused: the query calls ${refused}, which may change state or read outside the space's tables`,
+      kinds: [...kinds, "function"]
+    })
+  }
   return undefined
 }
 
@@ -130,6 +241,18 @@ export const checkParsed = (ast: ReadonlyArray<unknown>): UnsafeSql | undefined 
  * @category constructors
  */
 export const check = (sql: string): UnsafeSql | undefined => {
+  // The same SQL is checked by the scorer, then by the executor, and again on every run of a benchmark file.
+  if (checked.has(sql)) return checked.get(sql)
+  const problem = checkUncached(sql)
+  if (checked.size >= cacheSize) checked.delete(checked.keys().next().value as string)
+  checked.set(sql, problem)
+  return problem
+}
+
+const cacheSize = 2_000
+const checked = new Map<string, UnsafeSql | undefined>()
+
+const checkUncached = (sql: string): UnsafeSql | undefined => {
   const parsed = parse(sql, Dialect.Databricks)
   if (!parsed.success) {
     return new UnsafeSql({

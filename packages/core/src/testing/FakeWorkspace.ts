@@ -14,6 +14,7 @@ import {
   ResultSet,
   SqlFailed
 } from "../stages/Stages.js"
+import type { AskOptions } from "../stages/Stages.js"
 
 /**
  * A small table: column names and types, and rows of JSON_ARRAY strings.
@@ -137,13 +138,16 @@ export const layer = (options: Options): Layer.Layer<Asker | Executor | FakeWork
           }
         })
 
-      const ask = (spaceId: string, question: string) =>
+      const ask = (spaceId: string, question: string, askOptions?: AskOptions) =>
         Effect.gen(function* () {
           const messageId = yield* Ref.modify(log, (l) => [
             `m${l.asked.length + 1}`,
             { ...l, asked: [...l.asked, question] }
           ])
           questions.set(messageId, question)
+          if (askOptions?.onAccepted !== undefined) {
+            yield* askOptions.onAccepted(new PendingMessage({ spaceId, conversationId: `c-${messageId}`, messageId }))
+          }
           return yield* respond(spaceId, question, messageId)
         })
 

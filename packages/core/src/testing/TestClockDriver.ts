@@ -3,6 +3,7 @@
  * settle, then moves the clock to the next pending sleep. Plain `TestClock.adjust` right after a fork advances time
  * before the forked fiber has reached its first sleep, and the fiber then waits forever.
  */
+import type { Exit } from "effect"
 import { Chunk, Clock, Duration, Effect, Fiber, TestClock } from "effect"
 
 /** Real time for pending I/O callbacks to run; short, since it is paid on every step. */
@@ -14,29 +15,52 @@ const finiteSleeps = Effect.map(TestClock.sleeps(), (chunk) => Chunk.toReadonlyA
 const maxIdleSteps = 5000
 
 /**
- * Advances the `TestClock` from sleep to sleep until `fiber` is done or, with `to`, until the clock reaches `to`
- * (milliseconds of test time; the clock stops exactly there).
+ * Options of {@link drive}.
  *
  * @category testing
  */
-export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, options: { readonly to?: number } = {}) =>
+export interface DriveOptions {
+  /** Stop once the clock reaches this (milliseconds of test time); the clock stops exactly there. */
+  readonly to?: number
+  /**
+   * True while real work is in flight that will register a sleep or finish the fiber (a request awaiting its
+   * answer): the clock then waits many more turns before moving, so a deadline does not overtake the request; a
+   * server that holds a request on the clock (a statement's `wait_timeout`) still gets its time eventually.
+   */
+  readonly busy?: () => boolean
+}
+
+/** Turns the set of pending sleeps must hold still before the clock moves: idle, and with work in flight. */
+const quietTurns = { idle: 1, busy: 200 }
+
+/**
+ * Advances the `TestClock` from sleep to sleep until `fiber` is done or, with `to`, until the clock reaches `to`.
+ *
+ * @category testing
+ */
+export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, options: DriveOptions = {}) =>
   Effect.gen(function* () {
     let idle = 0
+    let quiet = 0
+    let seen = ""
     for (;;) {
       yield* settle
       if (fiber.unsafePoll() !== null) return
       const now = yield* Clock.currentTimeMillis
       if (options.to !== undefined && now >= options.to) return
       // A sleep that never ends (an infinite timeout) is not a step; and the set of sleeps must hold still across
-      // a settle, or real I/O is still on its way to registering an earlier one.
-      const before = yield* finiteSleeps
-      yield* settle
+      // settles, or real I/O is still on its way to registering an earlier one.
       const sleeps = yield* finiteSleeps
-      if (sleeps.length === 0 || sleeps.join(",") !== before.join(",") || fiber.unsafePoll() !== null) {
+      const key = sleeps.join(",")
+      quiet = key === seen ? quiet + 1 : 0
+      seen = key
+      if (sleeps.length === 0) {
         if (++idle > maxIdleSteps) return yield* Effect.die(new Error("drive: the fiber waits without a pending sleep"))
         continue
       }
       idle = 0
+      if (quiet < (options.busy?.() === true ? quietTurns.busy : quietTurns.idle)) continue
+      quiet = 0
       const next = Math.min(...sleeps, options.to ?? Number.POSITIVE_INFINITY)
       yield* TestClock.adjust(Duration.millis(Math.max(0, next - now)))
     }
@@ -47,9 +71,35 @@ export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, options: { readonly
  *
  * @category testing
  */
-export const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+export const run = <A, E, R>(effect: Effect.Effect<A, E, R>, options: DriveOptions = {}): Effect.Effect<A, E, R> =>
+  Effect.flatten(runExit(effect, options))
+
+/**
+ * {@link run}, returning the exit instead of failing.
+ *
+ * @category testing
+ */
+export const runExit = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: DriveOptions = {}
+): Effect.Effect<Exit.Exit<A, E>, never, R> =>
   Effect.gen(function* () {
     const fiber = yield* Effect.fork(effect)
-    yield* drive(fiber)
-    return yield* Fiber.join(fiber)
+    yield* drive(fiber, options)
+    return yield* Fiber.await(fiber)
+  })
+
+/**
+ * Lets real I/O progress (a request travelling to a server) until at least `count` sleeps wait on the `TestClock`,
+ * so that a following `TestClock.adjust` is seen by the request.
+ *
+ * @category testing
+ */
+export const awaitSleeps = (count = 1) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 2000; i++) {
+      if (Chunk.size(yield* TestClock.sleeps()) >= count) return
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
+    return yield* Effect.dieMessage("nothing started waiting on the clock")
   })

@@ -24,3 +24,28 @@ export class WorkspaceAuth extends Context.Tag("@genie-enhancer/core/WorkspaceAu
     readonly authorization: Effect.Effect<Redacted.Redacted<string>, AuthFailed>
   }
 >() {}
+
+/**
+ * Which workspace a run talks to, for its output and its records.
+ *
+ * @category models
+ */
+export interface TargetInfo {
+  /** The workspace-target plugin's id: `local`, `databricks`, or a plugin's. */
+  readonly target: string
+  readonly host: string
+  readonly warehouseId?: string
+  /** Local target: the workspace directory the emulator serves, and its spaces in manifest order. */
+  readonly exampleDir?: string
+  readonly spaceIds?: ReadonlyArray<string>
+  /** Said to the user once the workspace is open (e.g. that the local target serves an example). */
+  readonly note?: string
+}
+
+/**
+ * The open workspace target's description. Provided by every workspace-target plugin next to `WorkspaceAuth`,
+ * `Asker`, `Executor` and `SpaceStore`.
+ *
+ * @category services
+ */
+export class Target extends Context.Tag("@genie-enhancer/core/Target")<Target, TargetInfo>() {}

@@ -5,6 +5,7 @@
  * windows), ordering and limits, and joins through join specs. When it cannot tell what to compute, or cannot join
  * what it needs, the answer is text.
  */
+import * as Hangul from "./Hangul.js"
 import * as Joins from "./Joins.js"
 import type { Column, Model, Snippet } from "./Model.js"
 import { keyColumn, labelColumn } from "./Model.js"
@@ -135,6 +136,29 @@ const snippetsOf = (ctx: Context, kind: Snippet["kind"]): Array<Snippet> =>
     )
   )
 
+/** The last mention before token i, if only fillers and skippable words stand between (Korean: 고객 수). */
+const mentionBefore = (ctx: Context, i: number): Mention | undefined => {
+  for (let j = i - 1; j >= 0; j--) {
+    const m = ctx.mentions.find((x) => x.end === j + 1)
+    if (m !== undefined) return m
+    const t = ctx.tokens[j]
+    if (!(Text.fillers.has(t.lower) || skippable.has(t.lower)) || ctx.time.used.has(j)) return undefined
+  }
+  return undefined
+}
+
+/** What an aggregate word applies to: what follows it, or for Korean words also (or only) what precedes it. */
+const subjectOf = (ctx: Context, i: number): Mention | undefined => {
+  switch (ctx.tokens[i].cue) {
+    case "before":
+      return mentionBefore(ctx, i) ?? subjectAfter(ctx, i)
+    case "either":
+      return subjectAfter(ctx, i) ?? mentionBefore(ctx, i)
+    default:
+      return subjectAfter(ctx, i)
+  }
+}
+
 /** Snippet measures the question names; else one count / sum / average / max / min of what follows such a word. */
 const findMeasures = (ctx: Context) => {
   const snippets = snippetsOf(ctx, "measure")
@@ -146,7 +170,7 @@ const findMeasures = (ctx: Context) => {
     const fn = aggregates[Text.signatureWord(ctx.tokens, i) ?? ""]
     if (fn === undefined) continue
     asksForNumbers = true
-    const m = subjectAfter(ctx, i)
+    const m = subjectOf(ctx, i)
     const concept = m === undefined ? undefined : first(m)
     // "how many fulfilled orders", where a filter snippet's phrase names the rows: count its table.
     const counted =
@@ -208,6 +232,18 @@ const findDimensions = (
       if (label !== undefined) add({ _tag: "Column", column: label, mention: m })
     }
   })
+  // Korean: a phrase followed by 별 or 마다 ("지역별": by region).
+  for (const m of ctx.mentions) {
+    if (!Hangul.groupsBy(m.particles)) continue
+    const concept = first(m)
+    if (concept._tag === "Column") add({ _tag: "Column", column: pickColumn(ctx, m, base), mention: m })
+    else if (concept._tag === "Snippet" && concept.snippet.kind === "expression")
+      add({ _tag: "Snippet", snippet: concept.snippet, mention: m })
+    else if (concept._tag === "Table" && concept.table !== counted) {
+      const label = labelColumn(ctx.model.table(concept.table)!)
+      if (label !== undefined) add({ _tag: "Column", column: label, mention: m })
+    }
+  }
   for (const [column, vs] of values) if (vs.length > 1) add({ _tag: "Column", column })
   return dimensions
 }
@@ -304,7 +340,7 @@ const orderAndLimit = (
     // "Which store had the highest revenue": a singular noun asks for one row.
     const mention = dimensions.find((d) => d._tag !== "Grain")?.mention
     const noun = mention === undefined ? undefined : ctx.tokens[mention.end - 1]
-    if (noun !== undefined && noun.lower === noun.stem) limit ??= 1
+    if (noun !== undefined && Text.isSingular(noun)) limit ??= 1
     const orderBy = [{ sql: quoteAlias(outputs.measures[0].alias), descending: direction === "desc" }]
     return limit === undefined ? { orderBy } : { orderBy, limit }
   }

@@ -1,7 +1,9 @@
 /**
  * Tokenizing and normalising questions and configuration phrases for the Genie simulator: lower case, words and
- * numbers, a light plural stemmer, and the filler words that carry no meaning for matching.
+ * numbers, a light plural stemmer, and the filler words that carry no meaning for matching. Hangul words follow the
+ * rules of `Hangul.ts` (particles, Korean function words and time expressions).
  */
+import * as Hangul from "./Hangul.js"
 
 /** A word of a question: its text as written, lower-cased, and its stem. */
 export interface Token {
@@ -9,6 +11,13 @@ export interface Token {
   readonly raw: string
   readonly lower: string
   readonly stem: string
+  /** Korean particles after the word (주문을: 을; SKU와: 와), stripped from its stem. */
+  readonly particles?: string
+  /**
+   * Where the phrase a Korean function word applies to is: "after" it (평균 주문액), "before" it (고객 수) or
+   * "either". English words always apply to what follows.
+   */
+  readonly cue?: "after" | "before" | "either"
 }
 
 // Words whose plural rule would break them ("status" → "statu").
@@ -36,15 +45,54 @@ export const stem = (word: string): string => {
   return word.slice(0, -1)
 }
 
-// ISO dates stay one token; otherwise runs of letters or digits (so "in-store" is "in store", "gift_card" two words).
-const wordPattern = /\d{4}-\d{2}-\d{2}|[\p{L}\p{N}]+/gu
+// ISO dates stay one token; otherwise runs of letters or digits (so "in-store" is "in store", "gift_card" two words);
+// Hangul and other scripts are separate words (7일간 is 7 + 일간, SKU와 is SKU + 와).
+const wordPattern = /\d{4}-\d{2}-\d{2}|\p{Script=Hangul}+|(?:(?!\p{Script=Hangul})[\p{L}\p{N}])+/gu
 
-/** Splits text into tokens. */
-export const tokenize = (text: string): ReadonlyArray<Token> =>
-  [...text.replace(/_/g, " ").matchAll(wordPattern)].map((m) => {
+/**
+ * Splits text into tokens. Particles written right after a word of another script attach to it (SKU와, API의),
+ * particles of Hangul words are split off their stems, and Korean function words and time expressions are read as
+ * English ones (see `Hangul.ts`).
+ */
+export const tokenize = (text: string): ReadonlyArray<Token> => {
+  const tokens: Array<Token> = []
+  let end = -1
+  for (const m of text.replace(/_/g, " ").matchAll(wordPattern)) {
     const lower = m[0].toLowerCase()
-    return { raw: m[0], lower, stem: stem(lower) }
-  })
+    const previous = tokens.at(-1)
+    const korean = Hangul.isHangul(lower)
+    if (korean && previous !== undefined && m.index === end && !Hangul.isHangul(previous.lower)) {
+      if (Hangul.isParticleChain(lower)) {
+        tokens[tokens.length - 1] = { ...previous, particles: `${previous.particles ?? ""}${lower}` }
+        end = m.index + m[0].length
+        continue
+      }
+    }
+    end = m.index + m[0].length
+    if (korean) {
+      const { base, particles } = Hangul.strip(lower)
+      tokens.push({ raw: m[0], lower, stem: base, ...(particles === "" ? {} : { particles }) })
+    } else {
+      tokens.push({ raw: m[0], lower, stem: stem(lower) })
+    }
+  }
+  return Hangul.normalize(tokens)
+}
+
+/**
+ * The stems a token can stand for in a configured phrase: its stem, and for a Hangul word also each base that only
+ * particles follow (책의: 책).
+ */
+export const forms = (t: Token): ReadonlyArray<string> =>
+  Hangul.isHangul(t.lower) ? [...new Set([t.stem, ...Hangul.bases(t.lower)])] : [t.stem]
+
+/** The particles after `base` in a token that stands for it (see `forms`). */
+export const particlesAfter = (t: Token, base: string): string | undefined =>
+  t.stem === base ? t.particles : t.lower.startsWith(base) ? t.lower.slice(base.length) : undefined
+
+/** True when a noun is singular: English by its stem, Korean unless the plural particle 들 follows it. */
+export const isSingular = (t: Token): boolean =>
+  Hangul.isHangul(t.lower) ? !(t.particles ?? "").startsWith("들") : t.lower === t.stem
 
 /** The stems of a configuration phrase (a synonym, a column name, a value), as questions are tokenized. */
 export const phrase = (text: string): ReadonlyArray<string> => tokenize(text).map((t) => t.stem)

@@ -18,6 +18,8 @@ export interface Mention {
   readonly start: number
   readonly end: number
   readonly candidates: ReadonlyArray<Concept>
+  /** Korean particles attached to its last word (지역별: 별, which groups by the phrase). */
+  readonly particles?: string
 }
 
 interface Entry {
@@ -67,9 +69,10 @@ export const make = (model: Model, values: Values): Vocabulary => {
   const tag = (tokens: ReadonlyArray<Text.Token>): ReadonlyArray<Mention> => {
     const mentions: Array<Mention> = []
     for (let i = 0; i < tokens.length;) {
-      const matching = (byFirst.get(tokens[i].stem) ?? []).filter((e) =>
-        e.stems.every((s, k) => tokens[i + k]?.stem === s)
-      )
+      // A Hangul word also matches a configured word that only particles follow (책의 matches 책).
+      const matching = Text.forms(tokens[i])
+        .flatMap((form) => byFirst.get(form) ?? [])
+        .filter((e) => e.stems.every((s, k) => tokens[i + k] !== undefined && Text.forms(tokens[i + k]).includes(s)))
       if (matching.length === 0) {
         i++
         continue
@@ -81,7 +84,8 @@ export const make = (model: Model, values: Values): Vocabulary => {
       for (const e of longest.filter((e) => e.rank === best)) {
         if (!candidates.some((c) => sameConcept(c, e.concept))) candidates.push(e.concept)
       }
-      mentions.push({ start: i, end: i + length, candidates })
+      const particles = Text.particlesAfter(tokens[i + length - 1], longest[0].stems[length - 1])
+      mentions.push({ start: i, end: i + length, candidates, ...(particles ? { particles } : {}) })
       i += length
     }
     return mentions

@@ -1,8 +1,7 @@
-import { Benchmark, BenchmarkImport } from "@genie-enhancer/core"
+import { Benchmark, BenchmarkImport, TextFile } from "@genie-enhancer/core"
 import { Args, Flags } from "@oclif/core"
 import { Effect } from "effect"
 import { BaseCommand } from "../../BaseCommand.js"
-import { readText, writeText } from "../../Inputs.js"
 
 export interface BenchmarksImportResult {
   readonly from: string
@@ -28,14 +27,14 @@ export default class BenchmarksImport extends BaseCommand<BenchmarksImportResult
   }
   static override flags = {
     format: Flags.option({
-      options: ["canonical", "original-array", "original-wrapped", "space", "csv"] as const,
+      options: BenchmarkImport.formats,
       summary: "Input format (detected from the content when omitted)."
     })(),
     out: Flags.file({ char: "o", summary: "Write the canonical YAML here instead of printing it." }),
     force: Flags.boolean({ summary: "Overwrite --out if it exists." }),
     category: Flags.string({ summary: "Category for items that have none." }),
     difficulty: Flags.option({
-      options: ["easy", "medium", "hard"] as const,
+      options: Benchmark.difficulties,
       summary: "Difficulty for items that have none."
     })()
   }
@@ -46,7 +45,7 @@ export default class BenchmarksImport extends BaseCommand<BenchmarksImportResult
       this.error(`${flags.out} already exists; pass --force to overwrite it.`, { exit: 2 })
     }
     const imported = await this.runEffect(
-      Effect.flatMap(readText(args.file), (text) =>
+      Effect.flatMap(TextFile.read(args.file), (text) =>
         BenchmarkImport.importText(text, {
           source: args.file,
           ...(flags.format === undefined ? {} : { format: flags.format }),
@@ -60,7 +59,7 @@ export default class BenchmarksImport extends BaseCommand<BenchmarksImportResult
     if (flags.out === undefined) {
       if (!this.jsonEnabled()) process.stdout.write(yaml)
     } else {
-      await this.runEffect(writeText(flags.out, yaml))
+      await this.runEffect(TextFile.write(flags.out, yaml))
       this.log(`✓ imported ${imported.file.benchmarks.length} benchmarks (${imported.format}) → ${flags.out}`)
     }
     return {

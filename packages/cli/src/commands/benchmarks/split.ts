@@ -1,7 +1,6 @@
-import { Benchmark, BenchmarkSplit } from "@genie-enhancer/core"
+import { Benchmark, BenchmarkSplit, TextFile } from "@genie-enhancer/core"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../../BaseCommand.js"
-import { writeText } from "../../Inputs.js"
 
 export interface BenchmarksSplitResult {
   readonly file: string
@@ -45,7 +44,8 @@ export default class BenchmarksSplit extends BaseCommand<BenchmarksSplitResult> 
     const file = await this.runEffect(Benchmark.load(args.file))
     const assigned = BenchmarkSplit.assign(file.benchmarks, { holdoutRatio, seed: flags.seed })
     const out = flags["in-place"] ? args.file : flags.out
-    if (out !== undefined) await this.runEffect(writeText(out, Benchmark.stringify({ ...file, benchmarks: assigned })))
+    if (out !== undefined)
+      await this.runEffect(TextFile.write(out, Benchmark.stringify({ ...file, benchmarks: assigned })))
     const counts = BenchmarkSplit.counts(assigned)
     this.log(`train ${counts.train}, holdout ${counts.holdout}`)
     for (const [category, c] of Object.entries(counts.byCategory)) {

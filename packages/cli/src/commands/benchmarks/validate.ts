@@ -1,5 +1,6 @@
-import { Benchmark, BenchmarkSplit } from "@genie-enhancer/core"
+import { Benchmark, BenchmarkSplit, Errors } from "@genie-enhancer/core"
 import { Args } from "@oclif/core"
+import { Effect } from "effect"
 import { BaseCommand } from "../../BaseCommand.js"
 
 export interface BenchmarksValidateResult {
@@ -8,6 +9,8 @@ export interface BenchmarksValidateResult {
   readonly categories: Readonly<Record<string, number>>
   readonly difficulties: Readonly<Record<string, number>>
   readonly explicitSplits: { readonly train: number; readonly holdout: number; readonly unassigned: number }
+  /** How many benchmarks took a default: a derived id, `uncategorized`, `medium`. */
+  readonly defaults: Benchmark.Defaults
 }
 
 const tally = (values: ReadonlyArray<string>): Record<string, number> =>
@@ -16,8 +19,10 @@ const tally = (values: ReadonlyArray<string>): Record<string, number> =>
 export default class BenchmarksValidate extends BaseCommand<BenchmarksValidateResult> {
   static override summary = "Validate a benchmark file in the canonical YAML/JSON format."
   static override description =
-    "Checks every benchmark (id, question, expected_sql, category, difficulty, optional split, comparison policy and " +
-    "tags) and prints each problem with its JSON path and line. Other formats go through `benchmarks import`."
+    "Checks every benchmark (question and expected_sql; optional id, category, difficulty, split, comparison policy " +
+    "and tags) and prints each problem with its JSON path and line. Expected SQL must be exactly one read-only " +
+    "query. Reports the defaults a file relies on: an id derived from the question, category uncategorized, " +
+    "difficulty medium. Other formats go through `benchmarks import`."
   static override examples = ["<%= config.bin %> <%= command.id %> examples/retail/benchmarks.yaml"]
   static override args = {
     file: Args.string({ description: "Benchmark file (.yaml, .yml or .json).", required: true })
@@ -25,7 +30,10 @@ export default class BenchmarksValidate extends BaseCommand<BenchmarksValidateRe
 
   async run(): Promise<BenchmarksValidateResult> {
     const { args } = await this.parse(BenchmarksValidate)
-    const file = await this.runEffect(Benchmark.load(args.file))
+    const { file, defaults, text } = await this.runEffect(Benchmark.loadDetailed(args.file))
+    const unsafe = Benchmark.unsafeSqlIssues(file.benchmarks, text)
+    if (unsafe.length > 0)
+      await this.runEffect(Effect.fail(new Errors.ConfigInvalid({ source: args.file, issues: unsafe })))
     const { benchmarks } = file
     const split = BenchmarkSplit.counts(
       benchmarks.filter((b): b is typeof b & { readonly split: Benchmark.Split } => b.split !== undefined)
@@ -39,10 +47,19 @@ export default class BenchmarksValidate extends BaseCommand<BenchmarksValidateRe
         train: split.train,
         holdout: split.holdout,
         unassigned: benchmarks.length - split.train - split.holdout
-      }
+      },
+      defaults
     }
     const categories = Object.entries(result.categories).map(([c, n]) => `${c} ${n}`)
     this.log(`✓ ${args.file}: ${result.count} benchmarks (${categories.join(", ")})`)
+    const applied = [
+      defaults.id > 0 ? `${defaults.id} without an id (derived from the question: q_…)` : undefined,
+      defaults.category > 0 ? `${defaults.category} without a category (${Benchmark.defaultCategory})` : undefined,
+      defaults.difficulty > 0
+        ? `${defaults.difficulty} without a difficulty (${Benchmark.defaultDifficulty})`
+        : undefined
+    ].filter((d): d is string => d !== undefined)
+    if (applied.length > 0) this.log(`  defaults: ${applied.join("; ")}`)
     return result
   }
 }

@@ -1,10 +1,8 @@
-import { FetchHttpClient } from "@effect/platform"
-import { DatabricksAuth } from "@genie-enhancer/databricks"
-import { ProfileLoader, Stages } from "@genie-enhancer/core"
-import { LlmProviders } from "@genie-enhancer/llm-providers"
+import { Composition, ProfileLoader, Stages } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { BaseCommand } from "../../BaseCommand.js"
+import { registry } from "../../Plugins.js"
 
 /** What `llm check` reports. */
 export interface LlmCheckResult {
@@ -17,8 +15,6 @@ export interface LlmCheckResult {
 }
 
 const Reply = Schema.Struct({ ok: Schema.Boolean })
-
-const providers = ["databricks", "openai", "anthropic", "openai-compatible", "scripted"] as const
 
 export default class LlmCheck extends BaseCommand<LlmCheckResult> {
   static override summary =
@@ -35,7 +31,10 @@ export default class LlmCheck extends BaseCommand<LlmCheckResult> {
     "<%= config.bin %> <%= command.id %> --profile ./team.yaml --json"
   ]
   static override flags = {
-    provider: Flags.string({ summary: "LLM provider (overrides llm.provider).", options: [...providers] }),
+    provider: Flags.string({
+      summary:
+        "LLM provider (overrides llm.provider): databricks, openai, anthropic, openai-compatible, or an llm-provider plugin."
+    }),
     model: Flags.string({ summary: "Model, or serving endpoint name for databricks (overrides llm.model)." }),
     "base-url": Flags.string({ summary: "API base URL (overrides llm.baseUrl), e.g. http://localhost:11434/v1." })
   }
@@ -54,13 +53,14 @@ export default class LlmCheck extends BaseCommand<LlmCheckResult> {
     const configDir = this.configDir(flags)
     const result = await this.runEffect(
       Effect.gen(function* () {
-        const { profile } = yield* ProfileLoader.resolve({
+        const resolved = yield* ProfileLoader.resolve({
           ...(flags.profile === undefined ? {} : { profile: flags.profile }),
           configDir,
           env: process.env,
-          flags: overrides
+          // A check reaches the provider itself, never a cassette.
+          flags: [...overrides, { path: ["llm", "cassette", "mode"], value: "off", source: "llm check" }]
         })
-        const settings = { ...profile.llm, cassette: { ...profile.llm.cassette, mode: "off" as const } }
+        const settings = resolved.profile.llm
         const completion = yield* Effect.flatMap(Stages.LanguageModel, (llm) =>
           llm.completeJson(
             {
@@ -71,16 +71,8 @@ export default class LlmCheck extends BaseCommand<LlmCheckResult> {
             { name: "check", description: "Whether the request arrived.", schema: Reply }
           )
         ).pipe(
-          Effect.provide(LlmProviders.layerFromSettings(settings)),
-          // Serving endpoints use the workspace's own credentials (DATABRICKS_* or ~/.databrickscfg).
-          settings.provider === "databricks"
-            ? Effect.provide(
-                DatabricksAuth.layerWorkspaceAuth.pipe(
-                  Layer.provide(DatabricksAuth.layerConfig({}, process.env)),
-                  Layer.provide(FetchHttpClient.layer)
-                )
-              )
-            : (effect) => effect
+          // Serving endpoints use the configured workspace's credentials (DATABRICKS_* or ~/.databrickscfg).
+          Effect.provide(Composition.languageModelLayer({ resolved, registry, env: process.env, cwd: process.cwd() }))
         )
         return {
           provider: settings.provider,

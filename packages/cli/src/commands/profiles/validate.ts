@@ -1,7 +1,6 @@
-import { Errors, Issue, PluginRegistry, ProfileLoader } from "@genie-enhancer/core"
+import { Composition, Errors, Issue, ProfileLoader } from "@genie-enhancer/core"
 import { Args } from "@oclif/core"
 import { Effect } from "effect"
-import { dirname } from "node:path"
 import { BaseCommand } from "../../BaseCommand.js"
 import { registry } from "../../Plugins.js"
 
@@ -55,37 +54,19 @@ export default class ProfilesValidate extends BaseCommand<ProfilesValidateResult
 }
 
 /**
- * Loads the scorer and the modules under `plugins:` (paths relative to the file that named them) and validates their
- * options, so a typo shows up here rather than at the start of a run. A missing plugin becomes an issue of that file.
+ * Resolves every plugin the profile names — workspace target, LLM provider, scorer, learner, fixers and the
+ * `plugins:` list (paths relative to the file that named them) — with the same function every run uses, and
+ * validates their options, so a typo shows up here rather than at the start of a run. A missing plugin becomes an
+ * issue of the file and key that named it.
  */
-const checkPlugins = (resolved: ProfileLoader.ResolvedProfile) => {
-  const fileOf = (key: string) => resolved.origins[key] ?? resolved.files[resolved.files.length - 1] ?? resolved.name
-  const located =
-    (source: string, path: string) =>
-    <A, R>(effect: Effect.Effect<A, Errors.ConfigInvalid | Errors.PluginNotFound, R>) =>
-      Effect.mapError(effect, (e) =>
-        e._tag === "PluginNotFound"
-          ? new Errors.ConfigInvalid({ source, issues: [Issue.error("PluginNotFound", path, e.message)] })
-          : e
-      )
-  const scorerSource = fileOf("scorer.plugin")
-  const pluginsSource = fileOf("plugins")
-  return Effect.all([
-    PluginRegistry.load(registry, resolved.profile.scorer.plugin, {
-      kind: "scorer",
-      baseDir: dirname(scorerSource)
-    }).pipe(
-      Effect.flatMap((plugin) =>
-        PluginRegistry.validateOptions(plugin, resolved.profile.scorer.options, {
-          source: fileOf("scorer.options"),
-          at: "$.scorer.options"
-        })
-      ),
-      located(scorerSource, "$.scorer.plugin")
-    ),
-    PluginRegistry.resolvePlugins(registry, resolved.profile.plugins ?? [], {
-      source: pluginsSource,
-      baseDir: dirname(pluginsSource)
-    }).pipe(located(pluginsSource, "$.plugins"))
-  ])
-}
+const checkPlugins = (resolved: ProfileLoader.ResolvedProfile) =>
+  Composition.check({ resolved, registry, env: process.env, cwd: process.cwd() }).pipe(
+    Effect.mapError((e) =>
+      e._tag === "PluginNotFound"
+        ? new Errors.ConfigInvalid({
+            source: e.source ?? resolved.name,
+            issues: [Issue.error("PluginNotFound", e.path ?? "$", e.detail)]
+          })
+        : e
+    )
+  )

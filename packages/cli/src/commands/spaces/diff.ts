@@ -1,8 +1,7 @@
-import { SpaceDiff } from "@genie-enhancer/core"
+import { Space, SpaceDiff } from "@genie-enhancer/core"
 import { Args } from "@oclif/core"
 import { Effect } from "effect"
 import { BaseCommand } from "../../BaseCommand.js"
-import { decodeSpace } from "../../Inputs.js"
 
 export default class SpacesDiff extends BaseCommand<SpaceDiff.SpaceDiff> {
   static override summary = "Show what changed between two space configurations, per section and item id."
@@ -19,7 +18,12 @@ export default class SpacesDiff extends BaseCommand<SpaceDiff.SpaceDiff> {
 
   async run(): Promise<SpaceDiff.SpaceDiff> {
     const { args } = await this.parse(SpacesDiff)
-    const [before, after] = await this.runEffect(Effect.all([decodeSpace(args.before), decodeSpace(args.after)]))
+    const [before, after] = await this.runEffect(
+      Effect.all([
+        Effect.map(Space.loadFileUnvalidated(args.before), (f) => f.space),
+        Effect.map(Space.loadFileUnvalidated(args.after), (f) => f.space)
+      ])
+    )
     const result = SpaceDiff.diff(before, after)
     this.log(result.identical ? "The spaces are identical." : SpaceDiff.formatDiff(result))
     return result

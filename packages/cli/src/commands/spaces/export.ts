@@ -1,8 +1,7 @@
-import { Errors, Issue, Space, Stages } from "@genie-enhancer/core"
+import { Errors, Issue, Space, Stages, TextFile } from "@genie-enhancer/core"
 import { Args, Flags } from "@oclif/core"
 import { Effect } from "effect"
 import { BaseCommand } from "../../BaseCommand.js"
-import { writeText } from "../../Inputs.js"
 import * as WorkspaceTarget from "../../WorkspaceTarget.js"
 
 /** What `spaces export` reports. */
@@ -52,7 +51,18 @@ export default class SpacesExport extends BaseCommand<SpacesExportResult> {
                 ]
               })
             }
-            if (flags.out !== undefined) yield* writeText(flags.out, `${Space.serialize(stored.space)}\n`)
+            // The file keeps the space's title and warehouse, so `spaces import` of it needs no --warehouse-id.
+            if (flags.out !== undefined) {
+              yield* TextFile.write(
+                flags.out,
+                Space.serializeFile(stored.space, {
+                  spaceId: stored.spaceId,
+                  title: stored.title,
+                  warehouseId: stored.warehouseId,
+                  ...(stored.description === undefined ? {} : { description: stored.description })
+                })
+              )
+            }
             return { ...stored, space: stored.space }
           })
       )

@@ -1,9 +1,8 @@
-import { Errors, Issue, Stages } from "@genie-enhancer/core"
+import { Errors, Issue, Space, Stages } from "@genie-enhancer/core"
 import { Args, Flags } from "@oclif/core"
 import { Effect } from "effect"
 import { basename, extname } from "node:path"
 import { BaseCommand } from "../../BaseCommand.js"
-import { loadSpace } from "../../Inputs.js"
 import * as WorkspaceTarget from "../../WorkspaceTarget.js"
 
 /** What `spaces import` reports. */
@@ -45,7 +44,7 @@ export default class SpacesImport extends BaseCommand<SpacesImportResult> {
         { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
         (info) =>
           Effect.gen(function* () {
-            const space = yield* loadSpace(args.file)
+            const { space, envelope } = yield* Space.loadFile(args.file)
             const store = yield* Stages.SpaceStore
             if (flags.update !== undefined) {
               const etag = flags.etag ?? (yield* store.get(flags.update)).etag
@@ -56,7 +55,9 @@ export default class SpacesImport extends BaseCommand<SpacesImportResult> {
               })
               return { stored: updated, created: false }
             }
-            if (info.warehouseId === undefined) {
+            // --warehouse-id wins; else the warehouse the file was exported with; else the configured one.
+            const warehouseId = flags["warehouse-id"] ?? envelope.warehouseId ?? info.warehouseId
+            if (warehouseId === undefined) {
               return yield* new Errors.ConfigInvalid({
                 source: "--warehouse-id",
                 issues: [
@@ -69,10 +70,12 @@ export default class SpacesImport extends BaseCommand<SpacesImportResult> {
               })
             }
             const created = yield* store.create({
-              title: flags.title ?? basename(args.file, extname(args.file)),
-              warehouseId: info.warehouseId,
+              title: flags.title ?? envelope.title ?? basename(args.file, extname(args.file)),
+              warehouseId,
               space,
-              ...(flags.description === undefined ? {} : { description: flags.description })
+              ...((flags.description ?? envelope.description) === undefined
+                ? {}
+                : { description: flags.description ?? envelope.description })
             })
             return { stored: created, created: true }
           })

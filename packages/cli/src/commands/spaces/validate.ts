@@ -1,8 +1,8 @@
 import { Space, SpaceValidation } from "@genie-enhancer/core"
+import { Effect } from "effect"
 import type { Issue } from "@genie-enhancer/core"
 import { Args, Flags } from "@oclif/core"
 import { BaseCommand } from "../../BaseCommand.js"
-import { loadSpace } from "../../Inputs.js"
 
 export interface SpaceValidateResult {
   readonly file: string
@@ -28,12 +28,12 @@ export default class SpacesValidate extends BaseCommand<SpaceValidateResult> {
   }
   static override flags = {
     "unknown-fields": Flags.option({
-      options: ["error", "warning"] as const,
+      options: SpaceValidation.unknownFieldsModes,
       default: "error" as const,
       summary: "Treat fields this version does not know as errors (like the API) or as warnings."
     })(),
     "sort-order": Flags.option({
-      options: ["error", "warning", "ignore"] as const,
+      options: SpaceValidation.sortOrderModes,
       default: "error" as const,
       summary: "How to treat collections that are not in the API's canonical sort order."
     })()
@@ -42,7 +42,7 @@ export default class SpacesValidate extends BaseCommand<SpaceValidateResult> {
   async run(): Promise<SpaceValidateResult> {
     const { args, flags } = await this.parse(SpacesValidate)
     const options = { unknownFields: flags["unknown-fields"], sortOrder: flags["sort-order"] }
-    const space = await this.runEffect(loadSpace(args.file, options))
+    const space = await this.runEffect(Effect.map(Space.loadFile(args.file, options), (f) => f.space))
     // Parsing succeeded, so whatever validation still reports are warnings.
     const issues = SpaceValidation.validate(space, options)
     for (const issue of issues) this.addWarning(`${issue.path}  ${issue.message}`)

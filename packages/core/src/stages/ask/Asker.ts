@@ -56,12 +56,33 @@ export class GenieError extends Schema.TaggedError<GenieError>()("GenieError", {
   pending: Schema.optionalWith(PendingMessage, { exact: true })
 }) {}
 
+/**
+ * Options of one `Asker.ask`.
+ *
+ * @category models
+ */
+export interface AskOptions {
+  /**
+   * Called once Genie has accepted the question (conversation and message ids known), before its answer is awaited.
+   * The scorer journals it, so a run interrupted while the answer is pending resumes polling that message instead of
+   * asking again. Must not fail.
+   */
+  readonly onAccepted?: (pending: PendingMessage) => Effect.Effect<void>
+  /**
+   * Leave the conversation in place once answered, even when the workspace settings say to delete it: the caller
+   * records the answer first and then calls `Asker.release`, so an interruption in between can still read it.
+   */
+  readonly keepConversation?: boolean
+}
+
 /** ask: put one question to Genie in a new conversation and wait for its answer. @category services */
 export class Asker extends Context.Tag("@genie-enhancer/core/Asker")<
   Asker,
   {
-    readonly ask: (spaceId: string, question: string) => Effect.Effect<GenieAnswer, GenieError>
+    readonly ask: (spaceId: string, question: string, options?: AskOptions) => Effect.Effect<GenieAnswer, GenieError>
     /** Waits again for a message that timed out, without asking again. */
-    readonly resume: (pending: PendingMessage) => Effect.Effect<GenieAnswer, GenieError>
+    readonly resume: (pending: PendingMessage, options?: AskOptions) => Effect.Effect<GenieAnswer, GenieError>
+    /** Deletes a conversation kept with `keepConversation` (when the settings say so); never fails. */
+    readonly release?: (pending: PendingMessage) => Effect.Effect<void>
   }
 >() {}

@@ -116,6 +116,8 @@ const decideDeterministic = (
   switch (answer.status) {
     case "TIMEOUT":
       return { verdict: verdictOf("error", "genie-timeout", ["TIMEOUT"], genieError) }
+    case "UNAVAILABLE":
+      return { verdict: verdictOf("error", "genie-unavailable", ["TRANSIENT_ERROR"], genieError ?? answer.status) }
     case "CANCELLED":
     case "QUERY_RESULT_EXPIRED":
       return { verdict: verdictOf("error", "genie-interrupted", ["TRANSIENT_ERROR"], genieError ?? answer.status) }

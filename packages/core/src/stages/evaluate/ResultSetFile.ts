@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import { parseDocument } from "yaml"
 import { ConfigInvalid } from "../../model/Errors.js"
 import * as Issue from "../../model/Issue.js"
-import { readSource } from "../../internal/readSource.js"
+import * as TextFile from "../../model/TextFile.js"
 import { locateIssues } from "../../internal/sourceLocation.js"
 import { Column, ResultSet, StageFailed } from "../Stages.js"
 
@@ -203,6 +203,6 @@ export const parse = Effect.fn("ResultSetFile.parse")(function* (text: string, s
  * @category constructors
  */
 export const load = Effect.fn("ResultSetFile.load")(function* (path: string) {
-  const text = yield* readSource(path)
+  const text = yield* TextFile.read(path)
   return yield* parse(text, path)
 })

@@ -109,32 +109,153 @@ const parseNumber = (text: string): { readonly key: string; readonly value: numb
   return { key: integral ? BigInt(value).toString() : String(value), value }
 }
 
-const temporalPattern =
+// Dates and timestamps as warehouses print them and as Genie's SQL may format them: ISO (`2024-06-30`,
+// `2024-06-30T10:00:00.000+0000`), slashed or dotted (`2024/06/30`, `06/30/2024`, `30.06.2024`), with month names
+// (`Jun 30, 2024`, `30 June 2024`, `Sun, 30 Jun 2024`), a 12-hour clock and a zone (`Z`, `UTC`, `GMT`, `+05:30`).
+const isoPattern =
   /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i
+const yearFirst = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})/
+const yearLast = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})/
+const dayName = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+/i
+const monthDayYear = /^([a-z]{3,9})\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?[\s-]+(\d{4})/i
+const dayMonthYear = /^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]{3,9})\.?,?[\s-]+(\d{4})/i
+const yearMonthDay = /^(\d{4})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{1,2})/i
+const timePattern = /^(?:[T\s]+|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:\s*([ap])\.?m\.?)?(?=$|[\sZz+-])/i
+const zonePattern = /^\s*(?:(z)|(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?|(utc|gmt))$/i
+const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+const fullMonths = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december"
+]
 
-/** Epoch microseconds (UTC) of a date or timestamp; a timestamp without a zone is taken as UTC. */
-const parseTemporal = (text: string): number | undefined => {
-  const m = temporalPattern.exec(text.trim())
-  if (m === null) return undefined
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) => Number(p ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
-  const zone = m[8]
-  let offsetMinutes = 0
-  if (zone !== undefined && !/^(z|utc)$/i.test(zone)) {
-    const digits = zone.replace(":", "")
-    const sign = digits.startsWith("-") ? -1 : 1
-    offsetMinutes = sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || "0"))
+const monthOf = (name: string): number | undefined => {
+  const lower = name.toLowerCase().replace(/\.$/, "")
+  const index = lower.length === 3 ? months.indexOf(lower) : fullMonths.indexOf(lower)
+  if (index >= 0) return index + 1
+  return lower === "sept" ? 9 : undefined
+}
+
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const daysIn = (year: number, month: number) =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : monthDays[month - 1]
+
+const epochMicros = (
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  fraction: string,
+  offsetMinutes: number
+): number | undefined => {
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60) {
+    return undefined
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000
-  const micros = Number((m[7] ?? "").padEnd(6, "0").slice(0, 6))
-  return ms * 1000 + micros
+  return ms * 1000 + Number(fraction.padEnd(6, "0").slice(0, 6))
+}
+
+/** Options of {@link parseTemporal}. @category models */
+export interface TemporalOptions {
+  /**
+   * How to read `01/02/2024`: `true` day first (1 February), `false` month first (2 January); either way a date
+   * that does not fit the convention (`30/06/2024` month first) is not read. Unset: month first, and a part above 12
+   * is the day.
+   */
+  readonly dayFirst?: boolean
+}
+
+/**
+ * Epoch microseconds (UTC) of a date or timestamp written in any common format, or `undefined` when `text` is not
+ * one; a timestamp without a zone is taken as UTC and a date as its UTC midnight.
+ *
+ * **Details**
+ * ISO 8601 and the warehouse forms (`2024-06-30`, `2024-06-30 10:00:00`, `2024-06-30T10:00:00.000+0000`), slashed,
+ * dashed or dotted dates (`2024/06/30`, `06/30/2024`, `30.06.2024`; see {@link TemporalOptions} for which
+ * part is the day), month names (`Jun 30, 2024`, `30 June 2024`, `Sunday, 30 Jun 2024`), optionally followed by
+ * a time (12- or 24-hour, fractional seconds) and a zone (`Z`, `UTC`, `GMT`, `+05:30`, `-0800`, `GMT+2`).
+ *
+ * @example
+ * ```ts
+ * ValueCoercion.parseTemporal("2024-06-30T12:00:00+02:00") === ValueCoercion.parseTemporal("Jun 30, 2024 10:00 AM")
+ * ```
+ *
+ * @category constructors
+ */
+export const parseTemporal = (text: string, options: TemporalOptions = {}): number | undefined => {
+  const trimmed = text.trim()
+  // The warehouse's own form first: one expression, no allocation beyond the match.
+  const iso = isoPattern.exec(trimmed)
+  if (iso !== null) {
+    const zone = iso[8]
+    let offsetMinutes = 0
+    if (zone !== undefined && !/^(z|utc)$/i.test(zone)) {
+      const digits = zone.replace(":", "")
+      const sign = digits.startsWith("-") ? -1 : 1
+      offsetMinutes = sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || "0"))
+    }
+    const [year, month, day, hour, minute, second] = [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]].map((p) =>
+      Number(p ?? 0)
+    ) as [number, number, number, number, number, number]
+    return epochMicros(year, month, day, hour, minute, second, iso[7] ?? "", offsetMinutes)
+  }
+  return parseOtherTemporal(trimmed.replace(dayName, ""), options.dayFirst)
+}
+
+const parseOtherTemporal = (text: string, dayFirst: boolean | undefined): number | undefined => {
+  let year: number
+  let month: number | undefined
+  let day: number
+  let m: RegExpExecArray | null
+  if ((m = yearFirst.exec(text)) !== null) {
+    ;[year, month, day] = [Number(m[1]), Number(m[3]), Number(m[4])]
+  } else if ((m = yearLast.exec(text)) !== null) {
+    const [first, second] = [Number(m[1]), Number(m[3])]
+    // Without a convention, a part above 12 can only be the day.
+    const dayIsFirst = dayFirst ?? first > 12
+    ;[year, month, day] = dayIsFirst ? [Number(m[4]), second, first] : [Number(m[4]), first, second]
+  } else if ((m = monthDayYear.exec(text)) !== null) {
+    ;[year, month, day] = [Number(m[3]), monthOf(m[1]), Number(m[2])]
+  } else if ((m = dayMonthYear.exec(text)) !== null) {
+    ;[year, month, day] = [Number(m[3]), monthOf(m[2]), Number(m[1])]
+  } else if ((m = yearMonthDay.exec(text)) !== null) {
+    ;[year, month, day] = [Number(m[1]), monthOf(m[2]), Number(m[3])]
+  } else {
+    return undefined
+  }
+  if (month === undefined) return undefined
+  let rest = text.slice(m[0].length)
+  let [hour, minute, second, fraction] = [0, 0, 0, ""]
+  const time = timePattern.exec(rest)
+  if (time !== null) {
+    ;[hour, minute, second, fraction] = [Number(time[1]), Number(time[2]), Number(time[3] ?? 0), time[4] ?? ""]
+    const meridiem = time[5]?.toLowerCase()
+    if (meridiem !== undefined) {
+      if (hour < 1 || hour > 12) return undefined
+      hour = (hour % 12) + (meridiem === "p" ? 12 : 0)
+    }
+    rest = rest.slice(time[0].length)
+  }
+  let offsetMinutes = 0
+  if (rest.length > 0) {
+    const zone = zonePattern.exec(rest)
+    if (zone === null) return undefined
+    if (zone[2] !== undefined) {
+      offsetMinutes = (zone[2] === "-" ? -1 : 1) * (Number(zone[3]) * 60 + Number(zone[4] ?? 0))
+    }
+  }
+  return epochMicros(year, month, day, hour, minute, second, fraction, offsetMinutes)
 }
 
 const parseBoolean = (text: string): string | undefined => {
@@ -163,6 +284,8 @@ const parseComplex = (text: string): string => {
 /** Options of {@link coerceColumn}. @category models */
 export interface CoerceOptions {
   readonly caseInsensitiveStrings?: boolean
+  /** Read slashed dates day first (`30/06/2024`); {@link coerceColumn} tries it itself when month first fails. */
+  readonly dayFirst?: boolean
 }
 
 /**
@@ -181,6 +304,8 @@ export const coerceColumn = (
   const numeric = family === "numeric" || family === "temporal"
   const numbers = numeric ? new Float64Array(values.length) : undefined
   let approximate = family === "numeric" && approximateTypes.has(baseType(typeName))
+  // One convention for the whole column: month first, else (when that fails) day first.
+  const temporalOptions: TemporalOptions = { dayFirst: options.dayFirst === true }
   for (let i = 0; i < values.length; i++) {
     const raw = values[i]
     if (raw === null || raw === undefined) {
@@ -198,8 +323,14 @@ export const coerceColumn = (
         break
       }
       case "temporal": {
-        const micros = parseTemporal(raw)
-        if (micros === undefined) return undefined
+        const micros = parseTemporal(raw, temporalOptions)
+        if (micros === undefined) {
+          // `30/06/2024`: the whole column is day first, or it is not dates.
+          if (temporalOptions.dayFirst !== true && parseTemporal(raw, { dayFirst: true }) !== undefined) {
+            return coerceColumn(values, typeName, family, { ...options, dayFirst: true })
+          }
+          return undefined
+        }
         keys[i] = String(micros)
         numbers![i] = micros
         break

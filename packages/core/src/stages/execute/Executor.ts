@@ -32,6 +32,8 @@ export interface ExecuteOptions {
    * read-only guard (`SqlGuard`) first and fails with `UnsafeSql` without running.
    */
   readonly trusted?: boolean
+  /** Run on this warehouse instead of the configured one (a space's own warehouse when none is configured). */
+  readonly warehouseId?: string
 }
 
 /** execute: run a read-only SQL statement on the warehouse. @category services */

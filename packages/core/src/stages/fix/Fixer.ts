@@ -84,6 +84,8 @@ export interface FixInput {
   readonly space: SerializedSpace
   readonly train: TrainSet
   readonly excludeFixIds?: ReadonlySet<string>
+  /** Fixes earlier fixers of the profile already proposed (`fix.fixers: [rules, llm]`): fill the rest. */
+  readonly proposed?: ReadonlyArray<Fix>
 }
 
 /** fix: turn failures and patterns into a plan of configuration changes (validated separately). @category services */

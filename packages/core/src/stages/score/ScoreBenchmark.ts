@@ -18,7 +18,8 @@ import * as RunStore from "../../runs/RunStore.js"
 import type { CallTimeout } from "../../safety/Safety.js"
 import { Safety } from "../../safety/Safety.js"
 import type { GenieError, PendingMessage, ProgressEvent, ScoreOptions } from "../Stages.js"
-import { Asker, BenchmarkResult, Evaluator, Executor, GenieAnswer, ResultSet, StageFailed } from "../Stages.js"
+import { Asker, BenchmarkResult, Evaluator, Executor, GenieAnswer, ResultSet, StageFailed, Verdict } from "../Stages.js"
+import * as SqlGuard from "../../sql/SqlGuard.js"
 
 /**
  * What scoring a benchmark uses. The run store is optional (no cache without it).
@@ -110,11 +111,25 @@ type AskFailure = GenieError | CircuitOpen | CallTimeout
 
 /**
  * An answer for a Genie call that failed for good. Only Genie's own FAILED message counts against the space
- * (status `FAILED` → a `fail` verdict); timeouts, rate limits, outages and an open circuit are not the space's
- * fault (status `TIMEOUT` / `CANCELLED` → an `error` verdict, reported apart from the space's failures).
+ * (status `FAILED` → a `fail` verdict); timeouts, outages (5xx, network, rate limits through every retry: status
+ * `UNAVAILABLE`) and an open circuit (`CANCELLED`) are not the space's fault (an `error` verdict, reported apart from
+ * the score).
  */
-const failedAnswer = (error: AskFailure, attempts: number, elapsedMs: number): GenieAnswer => {
-  const base = { attempts, elapsedMs }
+const failedAnswer = (
+  error: AskFailure,
+  attempts: number,
+  elapsedMs: number,
+  accepted: Option.Option<PendingMessage>
+): GenieAnswer => {
+  // The message Genie accepted, if any: a resumed run polls it instead of asking again.
+  const ids = Option.match(
+    Option.orElse(Option.fromNullable(error._tag === "GenieError" ? error.pending : undefined), () => accepted),
+    {
+      onNone: () => ({}),
+      onSome: (p) => ({ conversationId: p.conversationId, messageId: p.messageId })
+    }
+  )
+  const base = { attempts, elapsedMs, ...ids }
   switch (error._tag) {
     case "CallTimeout":
       return new GenieAnswer({ ...base, status: "TIMEOUT", error: { type: "TIMEOUT", message: error.message } })
@@ -128,28 +143,43 @@ const failedAnswer = (error: AskFailure, attempts: number, elapsedMs: number): G
             ? "TIMEOUT"
             : error.reason === "Failed" && !error.rateLimited
               ? "FAILED"
-              : "CANCELLED",
+              : error.reason === "Unavailable" || error.reason === "RateLimited" || error.rateLimited
+                ? "UNAVAILABLE"
+                : "CANCELLED",
         error: { type: error.errorType ?? error.reason, message: error.message },
-        ...(error.sql === undefined ? {} : { sql: error.sql }),
-        ...(error.pending === undefined
-          ? {}
-          : { conversationId: error.pending.conversationId, messageId: error.pending.messageId })
+        ...(error.sql === undefined ? {} : { sql: error.sql })
       })
   }
 }
 
-const ask = (s: Services, spaceId: string, question: string, gate: Gate) =>
+const ask = (
+  s: Services,
+  spaceId: string,
+  question: string,
+  gate: Gate,
+  options: {
+    readonly earlier: PendingMessage | undefined
+    readonly onAccepted: ((pending: PendingMessage) => Effect.Effect<void>) | undefined
+  }
+) =>
   Effect.gen(function* () {
     const attempts = yield* Ref.make(0)
     // Timed from the first attempt, not from the queue in front of the concurrency and rate limits.
     const startedAt = yield* Ref.make(Option.none<number>())
-    const pending = yield* Ref.make(Option.none<PendingMessage>())
+    // A message asked by an earlier attempt of the run (resume) or by an earlier try of this one is polled again.
+    const pending = yield* Ref.make(Option.fromNullable(options.earlier))
+    const accepted = (p: PendingMessage) =>
+      Effect.zipRight(Ref.set(pending, Option.some(p)), options.onAccepted?.(p) ?? Effect.void)
     const attempt = Effect.gen(function* () {
       yield* Ref.update(attempts, (n) => n + 1)
       const now = yield* Clock.currentTimeMillis
       yield* Ref.update(startedAt, (t) => Option.orElse(t, () => Option.some(now)))
       const p = yield* Ref.get(pending)
-      return yield* Option.isSome(p) ? s.asker.resume(p.value) : s.asker.ask(spaceId, question)
+      // A journaled run keeps the conversation until the result is recorded (ScoreRun releases it then).
+      const keepConversation = options.onAccepted !== undefined
+      return yield* Option.isSome(p)
+        ? s.asker.resume(p.value, { keepConversation })
+        : s.asker.ask(spaceId, question, { onAccepted: accepted, keepConversation })
     }).pipe(Effect.tapError((e) => (e.pending === undefined ? Effect.void : Ref.set(pending, Option.some(e.pending)))))
     const outcome = yield* Effect.either(gate(s.safety.genie.run(attempt)))
     const now = yield* Clock.currentTimeMillis
@@ -157,28 +187,30 @@ const ask = (s: Services, spaceId: string, question: string, gate: Gate) =>
     const tries = yield* Ref.get(attempts)
     return outcome._tag === "Right"
       ? new GenieAnswer({ ...outcome.right, attempts: Math.max(1, tries), elapsedMs })
-      : failedAnswer(outcome.left, tries, elapsedMs)
+      : failedAnswer(outcome.left, tries, elapsedMs, yield* Ref.get(pending))
   })
 
 const runExpected = (s: Services, benchmark: Benchmark, options: ScoreOptions) => {
   const sql = benchmark.expected_sql
   const cache = options.expectedCache === undefined ? Option.none() : s.store
-  const fresh = s.safety.sql.run(s.executor.execute(sql, { trusted: true })).pipe(
-    Effect.tap((result) =>
-      Option.isSome(cache) && options.expectedCache !== undefined
-        ? cache.value.cacheExpected(options.expectedCache.warehouseId, sql, result)
-        : Effect.void
-    ),
-    Effect.catchAll((error) =>
-      Effect.succeed(
-        new StageFailed({
-          stage: "execute",
-          message: `the expected SQL failed: ${"sqlState" in error && error.sqlState !== undefined ? `[${error.sqlState}] ` : ""}${error.message}`,
-          retryable: "retryable" in error ? error.retryable : false
-        })
+  const fresh = s.safety.sql
+    .run(s.executor.execute(sql, options.warehouseId === undefined ? {} : { warehouseId: options.warehouseId }))
+    .pipe(
+      Effect.tap((result) =>
+        Option.isSome(cache) && options.expectedCache !== undefined
+          ? cache.value.cacheExpected(options.expectedCache.warehouseId, sql, result)
+          : Effect.void
+      ),
+      Effect.catchAll((error) =>
+        Effect.succeed(
+          new StageFailed({
+            stage: "execute",
+            message: `the expected SQL failed: ${"sqlState" in error && error.sqlState !== undefined ? `[${error.sqlState}] ` : ""}${error.message}`,
+            retryable: "retryable" in error ? error.retryable : false
+          })
+        )
       )
     )
-  )
   if (Option.isNone(cache) || options.expectedCache === undefined) return fresh
   return Effect.flatMap(cache.value.cachedExpected(options.expectedCache.warehouseId, sql), (hit) =>
     Option.isSome(hit) ? Effect.succeed<ResultSet | StageFailed>(hit.value) : fresh
@@ -201,9 +233,32 @@ export const scoreBenchmark = (
       ? Effect.void
       : options.onProgress({ benchmarkId: benchmark.id, stage, ...(result === undefined ? {} : { result }) })
   return Effect.gen(function* () {
+    // Benchmark files come from other people: expected SQL that is not one read-only query never leaves the process,
+    // and its question is not asked.
+    const unsafe = SqlGuard.check(benchmark.expected_sql)
+    if (unsafe !== undefined) {
+      const refused = new BenchmarkResult({
+        benchmarkId: benchmark.id,
+        verdict: new Verdict({
+          outcome: "excluded",
+          decidedBy: "sql-guard",
+          reasons: ["EXPECTED_SQL_FAILED"],
+          evidence: { message: `the expected SQL was not run: ${unsafe.message}` }
+        })
+      })
+      yield* progress("done", refused)
+      return refused
+    }
+    const onAccepted = options.onAccepted
     const [answer, expected] = yield* Effect.all(
       [
-        Effect.zipRight(progress("asking"), ask(s, options.spaceId, benchmark.question, gate)),
+        Effect.zipRight(
+          progress("asking"),
+          ask(s, options.spaceId, benchmark.question, gate, {
+            earlier: options.pending?.get(benchmark.id),
+            onAccepted: onAccepted === undefined ? undefined : (p) => onAccepted(benchmark.id, p)
+          })
+        ),
         Effect.zipRight(progress("expected"), runExpected(s, benchmark, options))
       ],
       { concurrency: 2 }

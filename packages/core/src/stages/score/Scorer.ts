@@ -3,6 +3,7 @@ import { Context } from "effect"
 import type { Stream, Effect } from "effect"
 import type { Benchmark } from "../../model/Benchmark.js"
 import type { BenchmarkResult } from "../../model/Results.js"
+import type { PendingMessage } from "../ask/Asker.js"
 
 /** Options common to every scorer. @category models */
 export interface ScoreOptions {
@@ -14,6 +15,15 @@ export interface ScoreOptions {
    * always run the expected SQL (`--no-cache`).
    */
   readonly expectedCache?: { readonly warehouseId: string }
+  /**
+   * Questions an earlier attempt of the run asked but whose answer it never recorded, by benchmark id: polled again
+   * (`Asker.resume`) instead of asked again.
+   */
+  readonly pending?: ReadonlyMap<string, PendingMessage>
+  /** Called when Genie accepts a benchmark's question, before its answer is awaited (the run journals it). */
+  readonly onAccepted?: (benchmarkId: string, pending: PendingMessage) => Effect.Effect<void>
+  /** Run the expected SQL on this warehouse instead of the workspace's configured one (the space's own). */
+  readonly warehouseId?: string
   /** Called as each benchmark moves through the stages, for progress displays. Must not fail. */
   readonly onProgress?: (event: ProgressEvent) => Effect.Effect<void>
 }

@@ -2,7 +2,7 @@
  * Usage totals of a run, per stage: calls, tokens, latency and cost of every `LanguageModel` call. Run reports
  * read them from here.
  */
-import { Stages } from "@genie-enhancer/core"
+import * as Stages from "../stages/Stages.js"
 import { Context, Effect, Layer, Ref } from "effect"
 
 /**
@@ -67,7 +67,7 @@ export const add = (totals: Totals, usage: Stages.Usage): Totals => {
  *
  * @category services
  */
-export class UsageLedger extends Context.Tag("@genie-enhancer/llm-providers/UsageLedger")<
+export class UsageLedger extends Context.Tag("@genie-enhancer/core/UsageLedger")<
   UsageLedger,
   {
     readonly record: (stage: string | undefined, usage: Stages.Usage) => Effect.Effect<void>

@@ -1,0 +1,164 @@
+/**
+ * Wiring of the enhancement commands (`enhance`, `promote`, `rollback`, `history`, `spaces cleanup`): which layers
+ * they run on. Kept in one place so the composition root can take it over.
+ */
+import {
+  Benchmark,
+  BenchmarkSplit,
+  Enhance,
+  Errors,
+  HistoryStore,
+  Issue,
+  PlanValidation,
+  Promotion,
+  Stages
+} from "@genie-enhancer/core"
+import { ProfileLoader } from "@genie-enhancer/core"
+import type { EnhanceErrors, RunStore, Safety } from "@genie-enhancer/core"
+import { HistoryDb } from "@genie-enhancer/history"
+import { Effect, Layer } from "effect"
+import type { TargetInfo } from "./WorkspaceTarget.js"
+
+/** A missing flag. */
+export const usage = (flag: string, message: string) =>
+  new Errors.ConfigInvalid({ source: flag, issues: [Issue.error("Required", "$", message)] })
+
+/** The history database of a runs directory. */
+export const historyLayer = (runsDir: string) => HistoryDb.layer(HistoryDb.fileIn(runsDir))
+
+/** What `enhance` needs on top of the composition's services: plan validation and the history. */
+const enhanceLayer = (resolved: ProfileLoader.ResolvedProfile) =>
+  Layer.mergeAll(PlanValidation.layer(), historyLayer(resolved.profile.runs.dir))
+
+/** `enhance`: runs (or resumes) the loop, then promotes when asked and allowed. */
+export const runEnhance = (options: {
+  readonly info: TargetInfo
+  readonly resolved: ProfileLoader.ResolvedProfile
+  readonly space: string | undefined
+  readonly benchmarks: string | undefined
+  readonly promote: boolean
+  readonly keep: boolean
+  readonly resume: string | undefined
+  readonly say: (message: string) => Effect.Effect<void>
+}) =>
+  Effect.gen(function* () {
+    const { info, resolved } = options
+    const profile = resolved.profile
+    const benchmarksFile = options.benchmarks
+    if (benchmarksFile === undefined) {
+      return yield* usage("--benchmarks", "a benchmark file is required with the databricks target")
+    }
+    const spaceId = options.space ?? info.spaceIds?.[0]
+    if (spaceId === undefined) return yield* usage("--space", "a space id is required with the databricks target")
+    if (info.warehouseId === undefined) return yield* usage("--warehouse-id", "a SQL warehouse is required")
+    const file = yield* Benchmark.load(benchmarksFile)
+    const outcome = yield* Effect.scoped(
+      Enhance.run({
+        productionSpaceId: spaceId,
+        benchmarks: BenchmarkSplit.assign(file.benchmarks),
+        benchmarksFile,
+        loop: profile.loop,
+        profile: resolved.name,
+        scorer: profile.scorer.plugin,
+        target: info.target === "local" ? "local" : info.host,
+        warehouseId: info.warehouseId,
+        keep: options.keep,
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        onProgress: options.say
+      })
+    )
+    const promotion = options.promote && outcome.promotable.allowed ? yield* promote(outcome) : undefined
+    return { outcome, promotion }
+  }).pipe(Effect.provide(enhanceLayer(options.resolved)))
+
+/** Promotes a finished run's best configuration (needs the history and the space store). */
+const promote = (outcome: Enhance.Outcome) =>
+  Effect.gen(function* () {
+    const promoter = yield* Stages.Promoter
+    const history = yield* HistoryStore.HistoryStore
+    const result = yield* promoter.promote({
+      targetSpaceId: outcome.productionSpaceId,
+      base: outcome.baseSpace,
+      candidate: outcome.bestSpace,
+      runId: outcome.runId
+    })
+    const run = yield* history.run(outcome.runId)
+    if (run._tag === "Some" && result.promotedSnapshotId !== undefined) {
+      yield* history.upsertRun({ ...run.value, promotedSnapshotId: result.promotedSnapshotId })
+    }
+    return result
+  }).pipe(Effect.provide(Promotion.layer))
+
+/** `promote --run <id>`: the run's summary, its gates, then the promotion. */
+export const runPromote = (options: {
+  readonly resolved: ProfileLoader.ResolvedProfile
+  readonly runId: string
+  readonly force: boolean
+}) =>
+  Effect.gen(function* () {
+    const outcome = yield* Enhance.readOutcome(options.runId)
+    if (!outcome.promotable.allowed && !options.force) {
+      return yield* new Stages.PromotionRefused({
+        spaceId: outcome.productionSpaceId,
+        message: `run ${options.runId} cannot be promoted: ${outcome.promotable.reason} (--force to promote anyway)`
+      })
+    }
+    return yield* promote(outcome)
+  }).pipe(Effect.provide(historyLayer(options.resolved.profile.runs.dir)))
+
+/** `rollback --space <id> [--to <snapshot>]`. */
+export const runRollback = (options: {
+  readonly resolved: ProfileLoader.ResolvedProfile
+  readonly spaceId: string
+  readonly to: string | undefined
+}) =>
+  Effect.flatMap(Stages.Promoter, (p) => p.rollback(options.spaceId, options.to)).pipe(
+    Effect.provide(Promotion.layer),
+    Effect.provide(historyLayer(options.resolved.profile.runs.dir))
+  )
+
+/** `spaces cleanup`: trashes dev spaces of crashed runs, by their recorded ids. */
+export const runCleanup = (options: { readonly resolved: ProfileLoader.ResolvedProfile; readonly dryRun: boolean }) =>
+  Effect.gen(function* () {
+    const store = yield* Stages.SpaceStore
+    const leftovers = yield* Enhance.leftoverDevSpaces()
+    const removed: Array<{ readonly runId: string; readonly spaceId: string; readonly status: string }> = []
+    for (const { runId, spaceIds } of leftovers) {
+      for (const spaceId of spaceIds) {
+        if (options.dryRun) {
+          removed.push({ runId, spaceId, status: "would trash" })
+          continue
+        }
+        const status = yield* store.trash(spaceId).pipe(
+          Effect.as("trashed"),
+          Effect.catchIf(
+            (e) => e.reason === "NotFound",
+            () => Effect.succeed("already gone")
+          )
+        )
+        removed.push({ runId, spaceId, status })
+      }
+      if (!options.dryRun) yield* Enhance.markTrashed(runId, spaceIds)
+    }
+    return removed
+  })
+
+/** Failures these programs may end with, besides the workspace's and the history's (named for declarations). */
+export type EnhanceFailure =
+  EnhanceErrors.PreflightFailed | EnhanceErrors.ResumeRefused | RunStore.RunStoreError | Safety.CallTimeout
+
+/** `history …`: runs a program on the history of the profile's runs directory (no workspace needed). */
+export const withHistory = <A, E>(
+  options: { readonly profile: string | undefined; readonly configDir: string },
+  program: (history: HistoryStore.HistoryStore["Type"]) => Effect.Effect<A, E>
+) =>
+  Effect.gen(function* () {
+    const resolved = yield* ProfileLoader.resolve({
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      configDir: options.configDir,
+      env: process.env
+    })
+    return yield* Effect.flatMap(HistoryStore.HistoryStore, program).pipe(
+      Effect.provide(historyLayer(resolved.profile.runs.dir))
+    )
+  })
