@@ -119,7 +119,7 @@ if (mode === "chaos") {
     for (let i = 0; i < kills; i++) {
       const signal = random() < 0.5 ? "SIGKILL" : "SIGINT"
       // Somewhere in the run: start-up takes ~1–3 s, a question (3 steps) ~7.5 s × scale.
-      const afterMs = Math.round(1500 + random() * (ref.ms / 4))
+      const afterMs = Math.round(1500 + random() * (ref.ms / 8))
       const run = await score(runId === undefined ? args0 : ["--resume", runId], env, { signal, afterMs })
       signals[signal]++
       if (runId === undefined && existsSync(join(runs, "runs"))) runId = readdirSync(join(runs, "runs"))[0]

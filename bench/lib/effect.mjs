@@ -8,11 +8,13 @@ export {
   Layer,
   Logger,
   LogLevel,
+  Random,
   Redacted
 } from "../../packages/core/node_modules/effect/dist/esm/index.js"
 export {
   FetchHttpClient,
   HttpClient,
+  HttpClientRequest,
   HttpClientResponse
 } from "../../packages/core/node_modules/@effect/platform/dist/esm/index.js"
 export { NodeContext } from "../../packages/core/node_modules/@effect/platform-node/dist/esm/index.js"

@@ -17,11 +17,13 @@ import {
   Effect,
   FetchHttpClient,
   HttpClient,
+  HttpClientRequest,
   HttpClientResponse,
   Layer,
   Logger,
   LogLevel,
   NodeContext,
+  Random,
   Redacted
 } from "./effect.mjs"
 import * as VirtualClock from "./virtualClock.mjs"
@@ -53,22 +55,38 @@ const memorySampler = () => {
   }
 }
 
+/** The header naming a request of the bench's client, so the emulator's `onRequestHung` can say which one hangs. */
+const requestIdHeader = "x-bench-request"
+
 /**
  * The adapter's HTTP client, timing every request in real ms (its body read too, so that the clock knows the whole
- * exchange as work) and noting the message polls
- * of each conversation. The last poll of a conversation is the one that saw its answer.
+ * exchange as work) and noting the message polls of each conversation (the last poll of a conversation is the one
+ * that saw its answer). Each request holds the clock until it is answered, unless the emulator reports it hung
+ * (`onRequestHung`): that one waits on virtual time (the client abandons it after 10 virtual seconds).
  */
 const measuringHttpClient = (clock) => {
-  const requests = { count: 0, realMs: 0 }
+  const requests = { count: 0, realMs: 0, hung: 0 }
   const polls = new Map()
+  const inFlight = new Map()
+  let nextId = 0
   const messagePoll = /\/conversations\/([0-9a-f]+)\/messages\/[0-9a-f]+$/
+  const onRequestHung = (request) => {
+    const id = request.headers[requestIdHeader]
+    const endWork = inFlight.get(id)
+    if (endWork === undefined) return
+    inFlight.delete(id)
+    requests.hung++
+    endWork()
+  }
   const layer = Layer.effect(
     HttpClient.HttpClient,
     Effect.map(HttpClient.HttpClient, (client) =>
       HttpClient.transform(client, (response, request) =>
         Effect.suspend(() => {
           const started = performance.now()
+          const id = request.headers[requestIdHeader]
           const endWork = clock.beginWork(VirtualClock.requestGraceMs)
+          inFlight.set(id, endWork)
           const whole = Effect.flatMap(response, (r) =>
             Effect.map(r.text, (text) =>
               HttpClientResponse.fromWeb(
@@ -80,6 +98,7 @@ const measuringHttpClient = (clock) => {
           return Effect.ensuring(
             whole,
             Effect.sync(() => {
+              inFlight.delete(id)
               endWork()
               const ended = performance.now()
               requests.count++
@@ -92,10 +111,12 @@ const measuringHttpClient = (clock) => {
             })
           )
         })
+      ).pipe(
+        HttpClient.mapRequest((request) => HttpClientRequest.setHeader(request, requestIdHeader, String(nextId++)))
       )
     )
   ).pipe(Layer.provide(FetchHttpClient.layer))
-  return { layer, requests, polls }
+  return { layer, requests, polls, onRequestHung }
 }
 
 const mean = (values) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length)
@@ -193,16 +214,20 @@ export const run = (spec, profile) => {
     started === undefined
       ? Effect.succeed(undefined)
       : Effect.map(started.questions, (asked) => asked.findLast((q) => q.question === question)?.timestamp)
+  const genieEngine = Workspace.engine(list, latencies, clock.beginWork, askedAt)
+  const http = measuringHttpClient(clock)
   const program = Effect.gen(function* () {
     const emulator = yield* Emulator.start({
       datasets: Workspace.datasets,
       spaces: [Workspace.space],
-      engines: () => Workspace.engine(list, latencies, clock.beginWork, askedAt),
+      engines: () => genieEngine.engine,
+      // The clock waits for an answer being stored, and not for a request the emulator will never answer.
+      onAnswerReady: genieEngine.onAnswerReady,
+      onRequestHung: http.onRequestHung,
       seed: spec.seed,
       ...(spec.faults === undefined ? {} : { faults: spec.faults })
     })
     started = emulator
-    const http = measuringHttpClient(clock)
     const context = yield* Layer.build(
       DatabricksWorkspace.layer({
         config: {
@@ -231,6 +256,8 @@ export const run = (spec, profile) => {
     program.pipe(
       Effect.scoped,
       Effect.withClock(clock),
+      // Retry jitter and ids from a seeded PRNG: with the virtual clock, a run is the same on every machine.
+      Effect.withRandom(Random.make(spec.seed)),
       Logger.withMinimumLogLevel(LogLevel.None),
       Effect.provide(NodeContext.layer)
     )

@@ -29,8 +29,16 @@ import { Clock, Duration, Effect } from "./effect.mjs"
 
 /** Node's timers overflow above this many milliseconds (and then fire at once). */
 const maxTimerMs = 2 ** 31 - 1
-/** Real ms an HTTP request (or the file system) holds the clock; after it, its wait is taken as one on virtual time. */
-export const requestGraceMs = 300
+/**
+ * Real ms an HTTP request holds the clock at most. Only a safety net: a request holds it until it is answered, and
+ * the emulator reports the requests it will never answer (its `onRequestHung`), which then wait on virtual time.
+ */
+export const requestGraceMs = 10_000
+/**
+ * Real ms pending file-system requests hold the clock at most (the run store's fsync'd journal takes a few ms); one
+ * still pending after it is taken as waiting on something else.
+ */
+const fsGraceMs = 300
 
 /**
  * A clock whose time starts at the real time now and moves from one sleep's deadline to the next, each reached
@@ -66,7 +74,7 @@ export const make = (scale) => {
     for (const entry of work) if (real - entry.startedAt < entry.graceMs) return true
     const fs = process.getActiveResourcesInfo().some((type) => type.startsWith("FSReq"))
     fsSince = fs ? (fsSince ?? real) : undefined
-    return fsSince !== undefined && real - fsSince < requestGraceMs
+    return fsSince !== undefined && real - fsSince < fsGraceMs
   }
   const earliest = () => {
     let min

@@ -24,7 +24,7 @@ it.scoped("measure", () =>
     const baseline = yield* Space.parse(readFileSync(join(dir, "space.baseline.json"), "utf8"))
     const book = yield* SqlGroundedLearner.learn(executor, { train, space: baseline })
     const plan = yield* PlanValidation.make(executor)(RulesFixer.propose({ failures: [], patterns: book, space: baseline, train }), { space: baseline, benchmarks: all })
-    const generated = PlanApply.apply(baseline, plan)
+    const generated = PlanApply.apply(baseline, process.env.RAW ? new Stages.Plan({ fixes: RulesFixer.propose({ failures: [], patterns: book, space: baseline, train }).fixes, rejected: [] }) : plan)
     const reports = yield* GenieSimulator.measureAccuracy({ warehouse: emulator.warehouse, spaces: [{ name: "baseline", space: baseline }, { name: "generated", space: generated }], benchmarks: all, engine: GenieSimulator.make({}) })
     const split = new Map(all.map((b) => [b.id, b.split]))
     const q = new Map(all.map((b) => [b.id, b.question]))

@@ -106,6 +106,14 @@ export const runPromote = (options: {
     return yield* promote(outcome)
   }).pipe(Effect.provide(historyLayer(options.resolved.profile.runs.dir)))
 
+/**
+ * Said by `promote` and `rollback` on the local target: its emulator lives only as long as the command, so what
+ * they wrote to the space is gone when they end (their snapshots stay in the history).
+ */
+export const localIsThrowaway = (what: "promotion" | "rollback") =>
+  `the local target's emulator served this ${what} and stopped with the command: the space's change is not kept ` +
+  "(its snapshots are in the history). To keep changes, run `genie-enhancer emulator start` and use --target databricks."
+
 /** `rollback --space <id> [--to <snapshot>]`. */
 export const runRollback = (options: {
   readonly resolved: ProfileLoader.ResolvedProfile

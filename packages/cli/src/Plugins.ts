@@ -33,5 +33,6 @@ export const registry: PluginRegistry.Registry = PluginRegistry.make([
     "pattern-learner",
     async () => (await import("@genie-enhancer/core")).SqlGroundedLearner.plugin
   ),
-  Plugin.lazy("rules", "fixer", async () => (await import("@genie-enhancer/core")).RulesFixer.plugin)
+  Plugin.lazy("rules", "fixer", async () => (await import("@genie-enhancer/core")).RulesFixer.plugin),
+  Plugin.lazy("llm", "fixer", async () => (await import("@genie-enhancer/core")).LlmFixer.plugin)
 ])

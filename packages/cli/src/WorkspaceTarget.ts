@@ -55,11 +55,13 @@ export interface TargetFlags {
 /** Which workspace a command used, for its output. */
 export type TargetInfo = Workspace.TargetInfo
 
-/** Prints a target's note on stderr (also under `--json`: stdout carries only the JSON document). */
-export const noteTo =
-  (command: { logToStderr(message: string): void }) =>
-  (note: string): void =>
-    command.logToStderr(note)
+/**
+ * Prints a target's note on stderr, also under `--json` (oclif silences its own logging then; stdout still carries
+ * only the JSON document), so a user always sees which workspace a command used.
+ */
+const toStderr = (note: string): void => {
+  process.stderr.write(`${note}\n`)
+}
 
 const flagOverrides = (flags: TargetFlags): Array<ProfileLoader.Override> => {
   const entries: Array<[keyof TargetFlags, ReadonlyArray<string>]> = [
@@ -79,7 +81,8 @@ export interface RunOptions {
   readonly flags: TargetFlags
   readonly configDir: string
   readonly env: Readonly<Record<string, string | undefined>>
-  readonly announce: (note: string) => void
+  /** Told which workspace is used; default: stderr. */
+  readonly announce?: (note: string) => void
   /** Profile overrides from the command's other flags (`--genie-concurrent`, …). */
   readonly overrides?: ReadonlyArray<ProfileLoader.Override>
 }
@@ -116,7 +119,7 @@ const runWith =
           cwd: process.cwd(),
           configDir: options.configDir,
           promptsDir: promptsDir(),
-          announce: options.announce
+          announce: options.announce ?? toStderr
         })
         return yield* Effect.gen(function* () {
           const target = yield* Workspace.Target

@@ -22,6 +22,8 @@ export const runCli = (
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" }
     // A developer's shell may select a profile; tests must not inherit it.
     delete env.GENIE_ENHANCER_PROFILE
+    // Nor a Databricks workspace: a configured one would win over the bundled example.
+    for (const name of Object.keys(env)) if (name.startsWith("DATABRICKS_")) delete env[name]
     Object.assign(env, options.env)
     execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? repoRoot, env }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1

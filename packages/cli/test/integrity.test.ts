@@ -267,16 +267,24 @@ describe("run integrity", () => {
         ""
       ].join("\n"),
       "minimal.yaml": benchmarksFile(2),
-      "truncated.json": '{"apiVersion": 1, "benchmarks": [{"question": "How many?", "expected_sql": "SEL'
+      "truncated.json": '{"apiVersion": 1, "benchmarks": [{"question": "How many?", "expected_sql": "SEL',
+      "empty-space.json": JSON.stringify({ version: 2, data_sources: { tables: [] } })
     })
-    const [unsafe, minimal, truncated, askUnknown] = await Promise.all([
+    const space = join(retail, "space.baseline.json")
+    const [unsafe, minimal, truncated, askUnknown, validateUnsafe, noTables] = await Promise.all([
       runCliJson(["benchmarks", "validate", join(dir, "unsafe.yaml")]),
       runCliJson(["benchmarks", "validate", join(dir, "minimal.yaml")]),
       runCliJson(["benchmarks", "validate", join(dir, "truncated.json")]),
       runCliJson(["ask", "How many customers?", "--space", "0".repeat(32)], {
         env: { GENIE_ENHANCER_SAFETY__GENIE__ATTEMPTS: "1" }
-      })
+      }),
+      runCliJson(["validate", "--space", space, "--benchmarks", join(dir, "unsafe.yaml")]),
+      runCliJson(["validate", "--space", join(dir, "empty-space.json"), "--benchmarks", join(dir, "minimal.yaml")])
     ])
+    expect(validateUnsafe.exitCode).toBe(2)
+    expect(validateUnsafe.json.error.data.issues[0].code).toBe("UnsafeSql")
+    expect(noTables.exitCode).toBe(2)
+    expect(JSON.stringify(noTables.json.error)).toMatch(/no tables/)
     expect(unsafe.exitCode).toBe(2)
     expect(unsafe.json.error.data.issues.map((i: any) => [i.path, i.line])).toEqual([
       ["$.benchmarks[1].expected_sql", 6],

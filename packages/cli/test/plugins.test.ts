@@ -83,7 +83,7 @@ describe("third-party plugins", () => {
     const scored = run.json.result.summary.overall.scored as number
     expect(scored).toBeGreaterThan(0)
     const lines = readFileSync(join(dir, "audit.log"), "utf8").trim().split("\n")
-    expect(lines).toHaveLength(scored)
+    expect(lines, lines.join("\n")).toHaveLength(scored)
     const journal = readFileSync(join(run.json.result.runDir, "journal.jsonl"), "utf8")
     // The scorer's option reached it: benchmarks were scored in reverse file order.
     const order = [...new Set([...journal.matchAll(/"benchmarkId":"([^"]+)"/g)].map((m) => m[1]))]

@@ -20,6 +20,8 @@ const verdicts = (result: any): Record<string, string> =>
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line))
+      // `{"accepted": …}` lines record questions in flight, not results.
+      .filter((r) => !("accepted" in r))
       .map((r) => [r.benchmarkId, r.verdict.outcome])
   )
 
@@ -72,14 +74,6 @@ describe("score", () => {
         ""
       ].join("\n")
     })
-    const first = await runCli(["score", "--benchmarks", join(dir, "b.yaml")], fast(runs))
-    expect(first.exitCode).toBe(0)
-    expect(first.stderr).toContain('Using the bundled example "retail"')
-    expect(first.stderr).toMatch(/\[1\/1\] orders_2025: (pass|fail)/)
-    expect(first.stdout).toMatch(/^Score \d+\.\d% \(\d\/1 passed; 95% CI/m)
-    const runId = /runs\/(\S+)/.exec(first.stdout)?.[1]
-    expect(runId).toBeDefined()
-    // Add a benchmark and resume: only the new one is asked; the summary covers both.
     writeFileSync(
       join(dir, "b.yaml"),
       readFileSync(join(dir, "b.yaml"), "utf8") +
@@ -92,11 +86,32 @@ describe("score", () => {
           ""
         ].join("\n")
     )
-    const resumed = await runCliJson(["score", "--benchmarks", join(dir, "b.yaml"), "--resume", runId!], fast(runs))
+    const first = await runCli(["score", "--benchmarks", join(dir, "b.yaml")], fast(runs))
+    expect(first.exitCode).toBe(0)
+    expect(first.stderr).toContain('Using the bundled example "retail"')
+    expect(first.stderr).toMatch(/\[1\/2\] (orders_2025|customers_total): (pass|fail)/)
+    expect(first.stdout).toMatch(/^Score \d+\.\d% \(\d\/2 scored benchmarks passed; 95% CI/m)
+    const runId = /runs\/(\S+)/.exec(first.stdout)?.[1]
+    expect(runId).toBeDefined()
+    // As if interrupted after the first result: resume asks only the other one; the summary covers both.
+    const journalFile = join(runs, "runs", runId!, "journal.jsonl")
+    const lines = readFileSync(journalFile, "utf8").trim().split("\n")
+    const keptResult = lines.find((l) => l.startsWith('{"benchmarkId"'))!
+    writeFileSync(journalFile, `${keptResult}\n`)
+    const resumed = await runCliJson(["score", "--resume", runId!], fast(runs))
     expect(resumed.exitCode).toBe(0)
     expect(resumed.json.result.runId).toBe(runId)
     expect(resumed.json.result.summary).toMatchObject({ resumed: 1, finished: 2, benchmarks: 2 })
-    expect(readFileSync(join(resumed.json.result.runDir, "journal.jsonl"), "utf8").trim().split("\n")).toHaveLength(2)
+    // Resuming with another benchmark file is refused.
+    writeFileSync(join(dir, "other.yaml"), readFileSync(join(dir, "b.yaml"), "utf8"))
+    const other = await runCliJson(["score", "--resume", runId!, "--benchmarks", join(dir, "other.yaml")], fast(runs))
+    expect(other.exitCode).toBe(2)
+    expect(
+      readFileSync(join(resumed.json.result.runDir, "journal.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith('{"benchmarkId"'))
+    ).toHaveLength(2)
   })
 
   it("exits 4 and keeps going when Genie is down, recording each benchmark as an error", async () => {
@@ -132,7 +147,8 @@ describe("score", () => {
     expect(exitCode).toBe(4)
     expect(json.status).toBe(4)
     expect(json.result.summary.verdicts).toEqual({ error: 2 })
-    expect(json.warnings.join("\n")).toMatch(/2 benchmarks could not be scored.*--resume/)
+    expect(json.warnings.join("\n")).toMatch(/2 benchmarks could not be scored.*not in the score.*--resume/)
+    expect(json.result.summary.overall).toMatchObject({ scored: 0, errors: 2, score: null })
   })
 
   it("a malformed benchmark file is a located error with exit 2", async () => {

@@ -63,8 +63,11 @@ describe("workspace commands on the local target", () => {
     expect(exported.exitCode).toBe(0)
     expect(exported.json.result).toMatchObject({ spaceId, title: "Sales", file: out })
     expect(exported.json.result.etag).toMatch(/\S/)
-    // Canonical: pretty-printed in the API's order, ending with a newline.
-    expect(readFileSync(out, "utf8")).toBe(`${JSON.stringify(space, null, 2)}\n`)
+    // The GET-space envelope, with the configuration as an object in the API's order, ending with a newline.
+    const file = readFileSync(out, "utf8")
+    expect(file.endsWith("}\n")).toBe(true)
+    expect(JSON.parse(file)).toMatchObject({ space_id: spaceId, title: "Sales", warehouse_id: "92748d3f4d1346af" })
+    expect(JSON.stringify(JSON.parse(file).serialized_space, null, 2)).toBe(JSON.stringify(space, null, 2))
   })
 
   it("ask prints the SQL, the text and the rows as a table", async () => {
@@ -155,7 +158,7 @@ describe("workspace commands on the databricks target", () => {
     const out = join(tempDir(), "imported.json")
     const exported = await runCliJson(["spaces", "export", newId, "--out", out], databricks())
     // The file keeps the space's title and warehouse next to the configuration…
-    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({
+    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({
       space_id: newId,
       title: "Imported",
       warehouse_id: emulator.warehouseId,
@@ -179,6 +182,21 @@ describe("workspace commands on the databricks target", () => {
     const conflict = await runCli(["spaces", "import", out, "--update", newId, "--etag", etag], databricks())
     expect(conflict.exitCode).toBe(3)
     expect(conflict.stderr).toContain("modified since etag")
+  })
+
+  it("a configured workspace wins over the bundled example when no target is named", async () => {
+    const configured = { env: { HOME: tempDir(), DATABRICKS_HOST: emulator.host, DATABRICKS_TOKEN: emulator.token } }
+    const list = await runCliJson(["spaces", "list"], configured)
+    expect(list.exitCode, list.stderr).toBe(0)
+    expect(list.json.result.target).toEqual({ target: "databricks", host: emulator.host })
+    expect(list.stderr).toContain("Using the configured databricks workspace")
+    // Nothing configured: the bundled example, and the command says why.
+    const bare = await runCliJson(["spaces", "list"], { env: { HOME: tempDir() } })
+    expect(bare.json.result.target.target).toBe("local")
+    expect(bare.stderr).toContain("no Databricks workspace is configured")
+    // A profile that names its target keeps it.
+    const named = await runCliJson(["spaces", "list", "--target", "local"], configured)
+    expect(named.json.result.target.target).toBe("local")
   })
 
   it("asks Genie and deletes the conversation afterwards", async () => {

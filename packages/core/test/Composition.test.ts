@@ -254,6 +254,56 @@ describe("Composition", () => {
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
+  it.scoped("a fixer from the plugins list gets its options there; a fix decorator is skipped in a score run", () =>
+    Effect.gen(function* () {
+      const seen: Array<unknown> = []
+      const fixer = Plugin.definePlugin({
+        id: "team-fixer",
+        version: "1.0.0",
+        kind: "fixer",
+        description: "Records its options.",
+        optionsSchema: { type: "object", properties: { glossary: { type: "string" } } },
+        layer: (options: unknown) => {
+          seen.push(options)
+          return Layer.succeed(Stages.Fixer, { propose: () => Effect.succeed(new Stages.Plan({ fixes: [] })) })
+        }
+      })
+      const fixDecorator = Plugin.definePlugin({
+        id: "fix-audit",
+        version: "1.0.0",
+        kind: "stage-decorator",
+        decorates: "fix",
+        description: "Needs a Fixer.",
+        optionsSchema: Plugin.noOptions,
+        layer: () => Layer.effect(Stages.Fixer, Stages.Fixer)
+      })
+      const learner = Plugin.definePlugin({
+        id: "sql-grounded",
+        version: "1.0.0",
+        kind: "pattern-learner",
+        description: "Learns nothing.",
+        optionsSchema: { type: "object" },
+        layer: () =>
+          Layer.succeed(Stages.PatternLearner, {
+            learn: () => Effect.succeed(new Stages.PatternBook({ patterns: [] }))
+          })
+      })
+      const resolved = resolvedProfile({
+        workspace: { ...Profile.defaults.workspace, target: "fake" },
+        scorer: { plugin: "one-by-one", options: {} },
+        fix: { ...Profile.defaults.fix, fixers: ["team-fixer"] },
+        plugins: [{ module: "team-fixer", options: { glossary: "terms.csv" } }, { module: "fix-audit" }]
+      })
+      const builtins = [target("fake"), scorer, failingProvider, fixer, fixDecorator, learner]
+      // score: no Fixer is built, so the fix decorator is not applied (it would fail for want of a Fixer).
+      const scored = yield* Effect.provide(scoreOne, Composition.layer(options(resolved, builtins)))
+      assert.strictEqual(scored.verdict.outcome, "pass")
+      // plan / enhance: the fixer gets the options its list entry gave.
+      yield* Effect.provide(Stages.Fixer, Composition.layerWithStages(options(resolved, builtins)))
+      assert.deepStrictEqual(seen, [{ glossary: "terms.csv" }])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
   it("judgePlan: the local example has no model behind its serving endpoint", () => {
     assert.isFalse(Composition.judgePlan(Profile.defaults, "local").enabled)
     assert.isTrue(Composition.judgePlan(Profile.defaults, "databricks").enabled)

@@ -13,6 +13,7 @@ describe("Redaction", () => {
     assert.include(redacted, "Bearer ***")
     assert.include(redacted, "token=***")
     assert.strictEqual(Redaction.redact("Bearer some-oauth-access-token-xyz"), "Bearer ***")
+    assert.strictEqual(Redaction.redact("Basic statistics per region"), "Basic statistics per region")
     // Short values would redact ordinary words: not registered.
     assert.strictEqual(Redaction.redact("a short answer"), "a short answer")
     assert.isTrue(Redaction.containsSecret(echoed))

@@ -6,7 +6,9 @@ import type { SerializedSpace } from "../src/model/Space.js"
 import * as SpaceValidation from "../src/model/SpaceValidation.js"
 import * as PlanApply from "../src/stages/apply/PlanApply.js"
 import * as Changes from "../src/stages/fix/Changes.js"
-import { Fix, Plan } from "../src/stages/fix/Fixer.js"
+import * as Profile from "../src/config/Profile.js"
+import type * as Plugin from "../src/plugins/Plugin.js"
+import { Fix, Fixer, Plan } from "../src/stages/fix/Fixer.js"
 import type { FixCategory } from "../src/stages/fix/Fixer.js"
 import * as RulesFixer from "../src/stages/fix/RulesFixer.js"
 import { Pattern, PatternBook } from "../src/stages/learn-patterns/PatternLearner.js"
@@ -355,6 +357,36 @@ describe("RulesFixer", () => {
       )
     )
   })
+
+  it("does not propose again what an earlier fixer proposed", () => {
+    const proposed = plan.fixes.slice(0, 2)
+    const again = RulesFixer.propose({ failures: [], patterns: book, space, train, proposed })
+    assert.deepStrictEqual(
+      again.fixes.map((f) => f.id),
+      plan.fixes.slice(2).map((f) => f.id)
+    )
+  })
+
+  it.effect("the plugin reads fix.language and fix.maxFixes from the profile, under explicit options", () =>
+    Effect.gen(function* () {
+      const context = (fix: Partial<Profile.Profile["fix"]>): Plugin.Context => ({
+        profile: { ...Profile.defaults, fix: { ...Profile.defaults.fix, ...fix } },
+        env: {},
+        source: "test",
+        baseDir: "."
+      })
+      const proposeWith = (options: Partial<RulesFixer.Options>, fix: Partial<Profile.Profile["fix"]>) =>
+        Effect.flatMap(Fixer, (f) => f.propose({ failures: [], patterns: book, space, train })).pipe(
+          Effect.provide(RulesFixer.plugin.layer(options, context(fix)))
+        )
+      assert.strictEqual((yield* proposeWith({}, { maxFixes: 2 })).fixes.length, 2)
+      assert.strictEqual((yield* proposeWith({ maxFixes: 3 }, { maxFixes: 2 })).fixes.length, 3)
+      const instruction = (p: Plan) =>
+        JSON.stringify(p.fixes.find((f) => f.category === "instruction-fix")?.change ?? "")
+      assert.include(instruction(yield* proposeWith({}, { language: "ko" })), "학습된 규칙")
+      assert.include(instruction(yield* proposeWith({ language: "en" }, { language: "ko" })), "Learnt conventions")
+    })
+  )
 })
 
 describe("PlanApply", () => {

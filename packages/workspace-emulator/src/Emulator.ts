@@ -78,6 +78,8 @@ export interface Options {
    * being prepared (the scoring bench's virtual clock).
    */
   readonly onAnswerReady?: (question: Conversations.AskedQuestion) => void
+  /** Called when an injected fault (`hangRate`) leaves a request unanswered, before it starts hanging. */
+  readonly onRequestHung?: (request: Http.Request) => void
 }
 
 /** What a client needs to connect, as printed by `genie-enhancer emulator start`. @category models */
@@ -225,7 +227,10 @@ export const start: (
       Effect.gen(function* () {
         if (route.auth) yield* auth.authorize(request.headers.authorization)
         const decision = yield* faults.request(route.family)
-        if (decision.hang) return yield* Effect.never
+        if (decision.hang) {
+          options.onRequestHung?.(request)
+          return yield* Effect.never
+        }
         if (decision.delayMs > 0) yield* Effect.sleep(Duration.millis(decision.delayMs))
         if (decision.status === 429) {
           return yield* ApiError.rateLimited("Too many requests (injected fault).", decision.retryAfterSeconds)

@@ -73,9 +73,8 @@ export default class Apply extends BaseCommand<ApplyResult> {
   async run(): Promise<ApplyResult> {
     const { args, flags } = await this.parse(Apply)
     const { target, value } = await this.runEffect(
-      WorkspaceTarget.runWithStages(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        (info) => applyFrom(args.plan, flags, info)
+      WorkspaceTarget.runWithStages({ flags, configDir: this.configDir(flags), env: process.env }, (info) =>
+        applyFrom(args.plan, flags, info)
       )
     )
     this.log(value.diff)

@@ -54,9 +54,8 @@ export default class Ask extends BaseCommand<AskResult> {
   async run(): Promise<AskResult> {
     const { args, flags } = await this.parse(Ask)
     const { target, value: answer } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        () => Effect.flatMap(Stages.Asker, (asker) => asker.ask(flags.space, args.question))
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, () =>
+        Effect.flatMap(Stages.Asker, (asker) => asker.ask(flags.space, args.question))
       )
     )
     if (answer.sql !== undefined) this.log(`SQL:\n${indent(answer.sql)}\n`)

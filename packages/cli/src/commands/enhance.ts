@@ -60,7 +60,6 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
           flags,
           configDir: this.configDir(flags),
           env: process.env,
-          announce: WorkspaceTarget.noteTo(this),
           overrides
         },
         (info, resolved) =>

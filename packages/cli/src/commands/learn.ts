@@ -1,5 +1,4 @@
 import type { FileSystem } from "@effect/platform"
-import type { ProfileLoader } from "@genie-enhancer/core"
 import { Benchmark, BenchmarkSplit, Composition, RunStore, Space, Stages } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import { Effect } from "effect"
@@ -48,9 +47,8 @@ export default class Learn extends BaseCommand<LearnResult> {
   async run(): Promise<LearnResult> {
     const { flags } = await this.parse(Learn)
     const { target, value } = await this.runEffect(
-      WorkspaceTarget.runWithStages(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        (info, resolved) => learnFrom(flags, info, resolved)
+      WorkspaceTarget.runWithStages({ flags, configDir: this.configDir(flags), env: process.env }, (info) =>
+        learnFrom(flags, info)
       )
     )
     for (const kind of [
@@ -142,8 +140,7 @@ export const inputs = (
 /** `learn`'s wiring: the inputs, then the profile's `PatternLearner` (from the composition root). */
 export const learnFrom = (
   flags: LearnFlags,
-  info: WorkspaceTarget.TargetInfo,
-  resolved: ProfileLoader.ResolvedProfile
+  info: WorkspaceTarget.TargetInfo
 ): Effect.Effect<
   Inputs & { readonly book: Stages.PatternBook },
   Failure,

@@ -1,7 +1,7 @@
 import type { FileSystem } from "@effect/platform"
 import type { Composition, ProfileLoader } from "@genie-enhancer/core"
 import type { Scope } from "effect"
-import { ScoreRun, Stages } from "@genie-enhancer/core"
+import { ScoreRun, Stages, UsageLedger } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import { Effect, Schema } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -17,6 +17,8 @@ export interface PlanResult {
   readonly planFile: string
   readonly runId?: string
   readonly plan: Stages.Plan
+  /** LLM calls, tokens and cost per stage (`judge`, `fix`, …) of this command. */
+  readonly usage?: UsageLedger.Report
 }
 
 export default class PlanCommand extends BaseCommand<PlanResult> {
@@ -28,11 +30,15 @@ export default class PlanCommand extends BaseCommand<PlanResult> {
     "plan file (JSON: fixes and rejected fixes with their reasons) for review; `apply` applies it."
   static override examples = [
     "<%= config.bin %> <%= command.id %> --out plan.json",
-    "<%= config.bin %> <%= command.id %> --run 20261125-233447-3f9a --out plan.json --json"
+    "<%= config.bin %> <%= command.id %> --run 20261125-233447-3f9a --out plan.json --json",
+    "<%= config.bin %> <%= command.id %> --fixer rules,llm"
   ]
   static override flags = {
     ...learnFlags,
-    out: Flags.string({ char: "o", summary: "Plan file to write (default .genie-enhancer/plans/plan-<time>.json)." })
+    out: Flags.string({ char: "o", summary: "Plan file to write (default .genie-enhancer/plans/plan-<time>.json)." }),
+    fixer: Flags.string({
+      summary: "Fixers in order, comma-separated (overrides fix.fixers): rules, llm or rules,llm."
+    })
   }
 
   async run(): Promise<PlanResult> {
@@ -42,7 +48,15 @@ export default class PlanCommand extends BaseCommand<PlanResult> {
     )
     const { target, value } = await this.runEffect(
       WorkspaceTarget.runWithStages(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
+        {
+          flags,
+          configDir: this.configDir(flags),
+          env: process.env,
+          overrides:
+            flags.fixer === undefined
+              ? []
+              : [{ path: ["fix", "fixers"], value: flags.fixer.split(",").map((f) => f.trim()), source: "--fixer" }]
+        },
         (info, resolved) => planFrom(flags, info, resolved)
       )
     )
@@ -51,8 +65,18 @@ export default class PlanCommand extends BaseCommand<PlanResult> {
     for (const fix of value.plan.fixes) this.log(`+ ${fix.category.padEnd(20)} ${fix.target}  [${fix.risk}]`)
     for (const r of value.plan.rejected)
       this.log(`✗ ${r.fix.category.padEnd(20)} ${r.fix.target}  ${r.code}: ${r.reason}`)
+    for (const [stage, t] of Object.entries(value.usage?.byStage ?? {}))
+      this.log(
+        `LLM ${stage}: ${t.calls} call(s), ${t.inputTokens + t.outputTokens} tokens, $${t.costUsd.toFixed(4)}${t.unpricedCalls > 0 ? " (some calls unpriced)" : ""}`
+      )
     this.log(`${value.plan.fixes.length} fixes, ${value.plan.rejected.length} rejected; plan written to ${out}`)
-    return { target, planFile: out, ...(value.runId === undefined ? {} : { runId: value.runId }), plan: value.plan }
+    return {
+      target,
+      planFile: out,
+      ...(value.runId === undefined ? {} : { runId: value.runId }),
+      plan: value.plan,
+      ...(value.usage === undefined ? {} : { usage: value.usage })
+    }
   }
 }
 
@@ -65,7 +89,7 @@ export const planFrom = (
   info: WorkspaceTarget.TargetInfo,
   resolved: ProfileLoader.ResolvedProfile
 ): Effect.Effect<
-  { readonly plan: Stages.Plan; readonly runId?: string },
+  { readonly plan: Stages.Plan; readonly runId?: string; readonly usage?: UsageLedger.Report },
   Failure,
   Composition.EnhanceServices | FileSystem.FileSystem | Scope.Scope
 > =>
@@ -73,7 +97,7 @@ export const planFrom = (
     const profile = resolved.profile
     let runId = flags.run
     let failures: ReadonlyArray<Stages.BenchmarkResult> = []
-    const learnt = yield* learnFrom(flags, info, resolved)
+    const learnt = yield* learnFrom(flags, info)
     if (runId !== undefined) failures = learnt.results
     else if (learnt.spaceId !== undefined) {
       const outcome = yield* ScoreRun.run({
@@ -91,5 +115,6 @@ export const planFrom = (
     const proposed = yield* fixer.propose({ failures, patterns: learnt.book, space: learnt.space, train: learnt.train })
     const validator = yield* Stages.PlanValidator
     const plan = yield* validator.validate(proposed, { space: learnt.space, benchmarks: learnt.benchmarks })
-    return { plan, ...(runId === undefined ? {} : { runId }) }
+    const usage = yield* Effect.flatMap(UsageLedger.UsageLedger, (ledger) => ledger.report)
+    return { plan, usage, ...(runId === undefined ? {} : { runId }) }
   })

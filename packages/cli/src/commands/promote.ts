@@ -19,12 +19,12 @@ export default class Promote extends BaseCommand<unknown> {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Promote)
     const wiring = await import("../EnhanceWiring.js")
-    const { value } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        (_, resolved) => wiring.runPromote({ resolved, runId: flags.run, force: flags.force })
+    const { target, value } = await this.runEffect(
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, (_, resolved) =>
+        wiring.runPromote({ resolved, runId: flags.run, force: flags.force })
       )
     )
+    if (target.target === "local") this.addWarning(wiring.localIsThrowaway("promotion"))
     this.log(`${value.reason} (space ${value.targetSpaceId})`)
     if (value.snapshotId !== undefined) {
       this.log(`Undo with: genie-enhancer rollback --space ${value.targetSpaceId} --to ${value.snapshotId}`)

@@ -1,16 +1,19 @@
-import { ProfileLoader, RunStore } from "@genie-enhancer/core"
+import { Composition, Errors, Issue, PluginRegistry, ProfileLoader, RunStore } from "@genie-enhancer/core"
+import type { ReportFormat } from "@genie-enhancer/core"
 import { Redaction, Reports, RunReader } from "@genie-enhancer/report"
 import { Args, Flags } from "@oclif/core"
 import { Effect, Option } from "effect"
 import { existsSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { BaseCommand } from "../BaseCommand.js"
+import { registry } from "../Plugins.js"
 
 /** What `report` returns under --json. */
 export interface ReportResult {
   readonly runId: string
   readonly runDir: string
-  readonly format: Reports.Format
+  /** A built-in format or the id of a report-format plugin of the profile. */
+  readonly format: string
   /** The file written, when --out was given. */
   readonly out?: string
   readonly against?: string
@@ -24,7 +27,7 @@ export default class Report extends BaseCommand<ReportResult> {
     "Reads .genie-enhancer/runs/<run-id>/ (the profile's runs.dir) and renders one report. html: a single " +
     "self-contained file (charts, searchable benchmark table, no network access). md: a short summary for a pull " +
     "request comment. junit: one test case per benchmark (failures with reasons, errors, excluded as skipped). " +
-    "json: the report data. --against <run-id> adds what changed since that run (fixed, broke, score delta). " +
+    "json: the report data. Report-format plugins listed under the profile's plugins: add their ids. --against <run-id> adds what changed since that run (fixed, broke, score delta). " +
     "Secrets are never printed, and result values are hidden when the run's profile has evaluate.sendRows: false. " +
     "Without --out the report goes to stdout (html included). A <run-id> may also be the path of a run directory."
   static override examples = [
@@ -36,12 +39,11 @@ export default class Report extends BaseCommand<ReportResult> {
     run: Args.string({ description: "Run id (a directory under <runs.dir>/runs/) or a run directory.", required: true })
   }
   static override flags = {
-    format: Flags.option({
-      options: Reports.formats,
-      default: "html" as const,
+    format: Flags.string({
+      default: "html",
       char: "f",
-      summary: "Report format."
-    })(),
+      summary: `Report format: ${Reports.formats.join(", ")}, or the id of a report-format plugin of the profile.`
+    }),
     out: Flags.string({ char: "o", summary: "Write the report to this file instead of stdout." }),
     against: Flags.string({ summary: "Compare with this earlier run (id or directory): fixed, broke, score delta." })
   }
@@ -50,7 +52,10 @@ export default class Report extends BaseCommand<ReportResult> {
     const { args, flags } = await this.parse(Report)
     const configDir = this.configDir(flags)
     const json = this.jsonEnabled()
-    const { data, runDir, against } = await this.runEffect(
+    const builtin = (Reports.formats as ReadonlyArray<string>).includes(flags.format)
+      ? (flags.format as Reports.Format)
+      : undefined
+    const { data, runDir, against, plugin } = await this.runEffect(
       Effect.gen(function* () {
         const resolved = yield* ProfileLoader.resolve({
           ...(flags.profile === undefined ? {} : { profile: flags.profile }),
@@ -61,6 +66,7 @@ export default class Report extends BaseCommand<ReportResult> {
           id.includes("/") || existsSync(join(id, "run.json"))
             ? resolve(id)
             : resolve(resolved.profile.runs.dir, "runs", id)
+        const plugin = builtin === undefined ? yield* pluginFormat(flags.format, resolved) : undefined
         const runDir = locate(args.run)
         const against = flags.against === undefined ? undefined : locate(flags.against)
         // The stricter of this profile and the run's own: a run scored with sendRows: false never shows values.
@@ -75,7 +81,7 @@ export default class Report extends BaseCommand<ReportResult> {
           env: process.env,
           ...(against === undefined ? {} : { against })
         })
-        return { data, runDir, against }
+        return { data, runDir, against, plugin }
       }).pipe(
         // A missing or damaged run is the run store's failure (exit 2), as for `score --resume`.
         Effect.mapError((e) =>
@@ -84,10 +90,14 @@ export default class Report extends BaseCommand<ReportResult> {
       )
     )
     const chartJs = flags.format === "html" ? await this.runEffect(Effect.option(Reports.chartJs())) : Option.none()
-    const text = Reports.render(data, flags.format, {
-      secrets: Redaction.secretsFromEnv(process.env),
-      ...(Option.isSome(chartJs) ? { chartJs: chartJs.value } : {})
-    })
+    const secrets = Redaction.secretsFromEnv(process.env)
+    const text =
+      plugin !== undefined
+        ? Reports.renderPlugin(data, plugin, { secrets })
+        : Reports.render(data, builtin ?? "html", {
+            secrets,
+            ...(Option.isSome(chartJs) ? { chartJs: chartJs.value } : {})
+          })
     if (flags.out !== undefined) {
       writeFileSync(flags.out, text)
       if (!json) this.logToStderr(`Report written to ${resolve(flags.out)}`)
@@ -104,3 +114,22 @@ export default class Report extends BaseCommand<ReportResult> {
     }
   }
 }
+
+/** The profile's report-format plugin with this id (its `plugins:` entries, options validated). */
+const pluginFormat = (id: string, resolved: ProfileLoader.ResolvedProfile) =>
+  Effect.gen(function* () {
+    const context = Composition.pluginContext({ resolved, env: process.env, cwd: process.cwd() })
+    const listed = yield* PluginRegistry.resolvePlugins(registry, resolved.profile.plugins ?? [], {
+      source: context.source,
+      baseDir: context.baseDir,
+      cwd: process.cwd()
+    })
+    const formats: ReadonlyArray<ReportFormat.Format> = Reports.pluginFormats(listed, context)
+    const format = formats.find((f) => f.id === id)
+    if (format !== undefined) return format
+    const known = [...Reports.formats, ...formats.map((f) => f.id)].join(", ")
+    return yield* new Errors.ConfigInvalid({
+      source: "--format",
+      issues: [Issue.error("UnknownFormat", "$", `no report format "${id}"; available: ${known}`)]
+    })
+  })

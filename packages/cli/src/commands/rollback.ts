@@ -21,12 +21,12 @@ export default class Rollback extends BaseCommand<unknown> {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Rollback)
     const wiring = await import("../EnhanceWiring.js")
-    const { value } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        (_, resolved) => wiring.runRollback({ resolved, spaceId: flags.space, to: flags.to })
+    const { target, value } = await this.runEffect(
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, (_, resolved) =>
+        wiring.runRollback({ resolved, spaceId: flags.space, to: flags.to })
       )
     )
+    if (target.target === "local") this.addWarning(wiring.localIsThrowaway("rollback"))
     this.log(
       `Restored snapshot ${value.restoredSnapshotId} to space ${value.spaceId} (before: ${value.beforeSnapshotId})`
     )

@@ -108,7 +108,6 @@ export default class Score extends BaseCommand<ScoreResult> {
           flags,
           configDir: this.configDir(flags),
           env: process.env,
-          announce: WorkspaceTarget.noteTo(this),
           overrides
         },
         (info, resolved) =>
@@ -160,7 +159,7 @@ export default class Score extends BaseCommand<ScoreResult> {
               warehouseId: checked.warehouseId,
               ...(flags["no-cache"] ? {} : { cacheWarehouseId: checked.warehouseId }),
               ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-              onStart: (runId) => Effect.sync(() => interruptible(runId, json)),
+              onStart: (runId, _dir, control) => Effect.sync(() => interruptible(runId, json, control)),
               onProgress: (event) => Effect.sync(() => progress.onEvent(event))
             })
             progress.finish()
@@ -240,9 +239,9 @@ const usage = (flag: string, message: string) =>
 /** A scorer the profile names that cannot be found: located at the profile file and key that named it. */
 /** Ctrl+C during a run: say which run to resume (its journal holds everything finished and every question asked). */
 let onInterrupt: () => void = () => undefined
-const interruptible = (runId: string, json: boolean) => {
+const interruptible = (runId: string, json: boolean, control?: ScoreRun.Control) => {
   process.off("SIGINT", onInterrupt)
-  onInterrupt = () => {
+  const exit = () => {
     const message = `Interrupted. Resume with: genie-enhancer score --resume ${runId}`
     if (json) {
       process.stdout.write(
@@ -255,6 +254,19 @@ const interruptible = (runId: string, json: boolean) => {
     }
     process.stderr.write(`\n${message}\n`)
     process.exit(ExitCode.interrupted)
+  }
+  onInterrupt = () => {
+    if (control === undefined) return exit()
+    // No new question; wait (at most 15 s) until every question already sent is journaled, so resume asks none twice.
+    control.stop()
+    const deadline = Date.now() + 15_000
+    const wait = setInterval(() => {
+      if (control.unaccepted() > 0 && Date.now() < deadline) return
+      clearInterval(wait)
+      exit()
+    }, 20)
+    // A second Ctrl+C exits at once.
+    process.once("SIGINT", exit)
   }
   process.once("SIGINT", onInterrupt)
 }

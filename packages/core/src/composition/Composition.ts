@@ -131,13 +131,16 @@ const listBaseDir = (resolved: ProfileLoader.ResolvedProfile, fallback: string):
  *
  * @category constructors
  */
-export const pluginContext = (options: Pick<Options, "resolved" | "env" | "cwd">): Plugin.Context => {
+export const pluginContext = (
+  options: Pick<Options, "resolved" | "env" | "cwd"> & Partial<Pick<Options, "promptsDir">>
+): Plugin.Context => {
   const file = options.resolved.files[options.resolved.files.length - 1]
   return {
     profile: options.resolved.profile,
     env: options.env,
     source: sourceOf(options.resolved),
-    baseDir: file === undefined ? options.cwd : dirOf(file)
+    baseDir: file === undefined ? options.cwd : dirOf(file),
+    ...(options.promptsDir === undefined ? {} : { promptsDir: options.promptsDir })
   }
 }
 
@@ -177,6 +180,27 @@ const withListedPlugins = (
   if (extra.length === 0) return registry
   return {
     builtins: new Map([...registry.builtins, ...extra.map((p) => [PluginRegistry.key(p.kind, p.id), p] as const)])
+  }
+}
+
+/**
+ * A slot that names a plugin of the `plugins:` list by its id takes the options given there (slots themselves carry
+ * none, except `scorer.options` and `learn.options`).
+ */
+const withListedOptions = (
+  plugins: PluginRegistry.ResolvedPlugins,
+  listed: ReadonlyArray<PluginRegistry.Resolved>
+): PluginRegistry.ResolvedPlugins => {
+  const optionsOf = (r: PluginRegistry.Resolved): PluginRegistry.Resolved => {
+    const entry = listed.find((l) => l.plugin === r.plugin)
+    return entry === undefined ? r : { plugin: r.plugin, options: entry.options }
+  }
+  return {
+    ...plugins,
+    target: optionsOf(plugins.target),
+    llm: optionsOf(plugins.llm),
+    fixers: plugins.fixers.map(optionsOf),
+    ...(plugins.learner === undefined ? {} : { learner: optionsOf(plugins.learner) })
   }
 }
 
@@ -277,7 +301,7 @@ const decorate = <A>(
           const services = yield* Layer.build(layer)
           const wrapped = yield* Layer.build(layerOf<unknown, A>(decorator, context)).pipe(Effect.provide(services))
           // Later entries win: the decorator's services replace the ones it wraps.
-          return Context.merge(services, wrapped as Context.Context<never>) as Context.Context<A>
+          return Context.merge(services, wrapped)
         })
       ),
     base
@@ -295,11 +319,14 @@ const build = (options: Options, slots: ReadonlyArray<PluginRegistry.Slot>) =>
       const registry = withListedPlugins(options.registry, listed)
       const { profile, note } = yield* chooseTarget({ ...options, registry }, context0)
       const context: Plugin.Context = { ...context0, profile }
-      const plugins = yield* PluginRegistry.resolveProfile(registry, profile, {
-        ...loadFrom,
-        slots,
-        origin: originOf(options.resolved)
-      })
+      const plugins = withListedOptions(
+        yield* PluginRegistry.resolveProfile(registry, profile, {
+          ...loadFrom,
+          slots,
+          origin: originOf(options.resolved)
+        }),
+        listed
+      )
       if (note !== undefined && options.announce !== undefined) options.announce(note)
 
       const workspace = Layer.tap(layerOf<WorkspaceServices, never>(plugins.target, context), (ctx) =>
@@ -327,7 +354,10 @@ const build = (options: Options, slots: ReadonlyArray<PluginRegistry.Slot>) =>
         : Evaluator.layerDeterministic()
       // Decorators wrap a stage before anything that uses it is built: the services are built in tiers (workspace
       // and model; evaluator and run store; scorer, learner, fixers), each tier's decorators applied on top of it.
-      const decorators = plugins.plugins.filter((r) => r.plugin.kind === "stage-decorator")
+      // A decorator of a stage this run does not build (a `fix` decorator in `score`) has nothing to wrap.
+      const built = (stage: Plugin.Stage | undefined) =>
+        slots.length > 0 || !(stage === "learn-patterns" || stage === "fix" || stage === "validate")
+      const decorators = plugins.plugins.filter((r) => r.plugin.kind === "stage-decorator" && built(r.plugin.decorates))
       const inTier = (tier: number) => decorators.filter((d) => tierOf(d.plugin.decorates) === tier)
       type Built<A> = Layer.Layer<A, CompositionError, FileSystem.FileSystem | Path.Path>
       const tier1 = decorate(
@@ -393,7 +423,7 @@ const enhanceStages = (plugins: PluginRegistry.ResolvedPlugins, context: Plugin.
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, CompositionError, FileSystem.FileSystem | Path.Path> =>
-  build(options, []) as never
+  build(options, [])
 
 /**
  * {@link layer} plus the profile's pattern learner and fixers, for `learn`, `plan` and `enhance`.
@@ -403,7 +433,7 @@ export const layer = (options: Options): Layer.Layer<Services, CompositionError,
 export const layerWithStages = (
   options: Options
 ): Layer.Layer<EnhanceServices, CompositionError, FileSystem.FileSystem | Path.Path> =>
-  build(options, ["learner", "fixers"]) as never
+  build(options, ["learner", "fixers"])
 
 /**
  * Checks that `PluginRegistry` can resolve every slot of a resolved profile (what `profiles validate` reports),

@@ -20,8 +20,8 @@ const minLength = 8
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
-/** A bearer credential in an echoed header or message, whatever its value. */
-const bearer = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi
+/** A bearer credential in an echoed header or message, whatever its value (`Bearer` only: "Basic" is a word). */
+const bearer = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/g
 
 /**
  * The text every redacted value is replaced with.

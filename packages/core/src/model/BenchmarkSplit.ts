@@ -103,3 +103,17 @@ export type TrainSet = ReadonlyArray<Benchmark & { readonly split: "train" }> & 
  */
 export const trainSet = (benchmarks: ReadonlyArray<Benchmark>): TrainSet =>
   benchmarks.filter((b): b is Benchmark & { readonly split: "train" } => b.split === "train") as unknown as TrainSet
+
+/** What a command may score: one side of the split, or everything. @category models */
+export type Selection = Split | "all"
+
+/** The selections, for flags. @category configuration */
+export const selections: ReadonlyArray<Selection> = ["all", "train", "holdout"]
+
+/**
+ * The benchmarks of one side of the split ({@link assign}: explicit splits, else the seeded one), or all of them.
+ *
+ * @category constructors
+ */
+export const select = <B extends Benchmark>(benchmarks: ReadonlyArray<B>, selection: Selection): ReadonlyArray<B> =>
+  selection === "all" ? benchmarks : assign(benchmarks).filter((b) => b.split === selection)

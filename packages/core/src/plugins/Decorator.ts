@@ -35,7 +35,7 @@ export const wrapEffect = <I, S, E, R>(
   tag: Context.Tag<I, S>,
   f: (inner: S) => Effect.Effect<S, E, R>
 ): Layer.Layer<I, E, Exclude<R, Scope.Scope>> =>
-  Layer.scopedContext(
+  Layer.scopedContext<I, E, R>(
     Effect.flatMap(Effect.serviceOption(tag), (inner) =>
       Option.match(inner, {
         // Typed as providing `I`: the composition root merges what a decorator built over the services it wraps,
@@ -44,4 +44,4 @@ export const wrapEffect = <I, S, E, R>(
         onSome: (service) => Effect.map(f(service), (wrapped) => Context.make(tag, wrapped))
       })
     )
-  ) as Layer.Layer<I, E, Exclude<R, Scope.Scope>>
+  )

@@ -128,6 +128,8 @@ export interface Context {
   readonly source: string
   /** Directory relative paths in the profile are resolved from. */
   readonly baseDir: string
+  /** The host's directory of versioned prompts (`prompts/`), for plugins that call a language model. */
+  readonly promptsDir?: string
 }
 
 /**

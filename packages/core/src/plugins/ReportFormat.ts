@@ -29,7 +29,12 @@ export interface BenchmarkRow {
   readonly reasons: ReadonlyArray<string>
   readonly failureCategory?: string
   readonly expectedSql?: string
-  readonly genie?: { readonly status: string; readonly sql?: string; readonly attempts: number; readonly elapsedMs: number }
+  readonly genie?: {
+    readonly status: string
+    readonly sql?: string
+    readonly attempts: number
+    readonly elapsedMs: number
+  }
 }
 
 /**

@@ -271,7 +271,9 @@ const make = (dir: string) =>
             if (
               result.verdict.outcome === "error" &&
               answer?.conversationId !== undefined &&
-              answer.messageId !== undefined
+              answer.messageId !== undefined &&
+              // A message that is gone cannot be polled again: that question is asked again.
+              answer.error?.type !== "NotFound"
             ) {
               // Timed out or cut off while Genie was working: poll that message again rather than asking again.
               pending.set(

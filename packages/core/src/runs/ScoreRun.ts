@@ -15,6 +15,8 @@ import type { Benchmark } from "../model/Benchmark.js"
 import type { CircuitEvent } from "../safety/CircuitBreaker.js"
 import * as RunStore from "./RunStore.js"
 import * as RunSummary from "./RunSummary.js"
+import { UsageLedger } from "../llm/UsageLedger.js"
+import type { Report as UsageReport } from "../llm/UsageLedger.js"
 import { Safety } from "../safety/Safety.js"
 import type { BenchmarkResult, EvaluationStats, ProgressEvent } from "../stages/Stages.js"
 import { Asker, Evaluator, PendingMessage, Scorer } from "../stages/Stages.js"
@@ -39,11 +41,25 @@ export interface Input {
   readonly benchmarksHash?: string
   /** Warehouse id for the expected-SQL cache; absent disables the cache (`--no-cache`). */
   readonly cacheWarehouseId?: string
-  /** Called once the run is open (its id known), e.g. to tell the user how to resume it after Ctrl+C. */
-  readonly onStart?: (runId: string, dir: string) => Effect.Effect<void>
+  /**
+   * Called once the run is open (its id known), e.g. to tell the user how to resume it after Ctrl+C. `control.stop()`
+   * sends no further question; `control.unaccepted()` counts questions sent whose acceptance is not journaled yet
+   * (wait for 0 before exiting, and nothing is asked twice on resume).
+   */
+  readonly onStart?: (runId: string, dir: string, control: Control) => Effect.Effect<void>
   /** Continue this earlier run instead of starting a new one. */
   readonly resume?: string
   readonly onProgress?: (event: ProgressEvent) => Effect.Effect<void>
+}
+
+/**
+ * Stopping a run cleanly (Ctrl+C): synchronous, for signal handlers.
+ *
+ * @category models
+ */
+export interface Control {
+  readonly stop: () => void
+  readonly unaccepted: () => number
 }
 
 /**
@@ -59,6 +75,8 @@ export interface Summary extends RunSummary.RunSummary {
   readonly repolled: number
   /** A journal line torn by a crash and ignored (`journal.jsonl:<line>`), when there was one. */
   readonly tornLine?: string
+  /** LLM calls, tokens and cost per stage (`judge`, …) of the process up to the end of the run, when tracked. */
+  readonly llm?: UsageReport
 }
 
 /**
@@ -129,7 +147,18 @@ export const run = Effect.fn("ScoreRun.run")(function* (input: Input) {
           ...(input.benchmarksHash === undefined ? {} : { benchmarksHash: input.benchmarksHash })
         })
       : yield* store.reopen(input.resume)
-  if (input.onStart !== undefined) yield* input.onStart(journal.runId, journal.dir)
+  let stopping = false
+  let unaccepted = 0
+  const control: Control = { stop: () => void (stopping = true), unaccepted: () => unaccepted }
+  const asks = {
+    begin: Effect.sync(() => {
+      if (stopping) return false
+      unaccepted++
+      return true
+    }),
+    end: Effect.sync(() => void unaccepted--)
+  }
+  if (input.onStart !== undefined) yield* input.onStart(journal.runId, journal.dir, control)
 
   // Breaker transitions during the run, for the summary.
   const events = yield* Ref.make<ReadonlyArray<CircuitEvent>>([])
@@ -165,6 +194,7 @@ export const run = Effect.fn("ScoreRun.run")(function* (input: Input) {
       spaceId: input.spaceId,
       skip: keptIds,
       pending,
+      asks,
       onAccepted: (benchmarkId, message) =>
         journal
           .accept(benchmarkId, message)
@@ -193,6 +223,7 @@ export const run = Effect.fn("ScoreRun.run")(function* (input: Input) {
     return result === undefined ? [] : [result]
   })
   const [genie, sql, llm] = yield* Effect.all([safety.genie.stats, safety.sql.stats, safety.llm.stats])
+  const ledger = yield* Effect.serviceOption(UsageLedger)
   const summary: Summary = {
     ...RunSummary.summarize({
       runId: journal.runId,
@@ -206,7 +237,8 @@ export const run = Effect.fn("ScoreRun.run")(function* (input: Input) {
     evaluation: yield* evaluator.stats,
     resumed: kept.length,
     repolled: pending.size,
-    ...(earlier?.torn === undefined ? {} : { tornLine: earlier.torn })
+    ...(earlier?.torn === undefined ? {} : { tornLine: earlier.torn }),
+    ...(Option.isSome(ledger) ? { llm: yield* ledger.value.report } : {})
   }
   yield* journal.writeSummary(summary)
   return { runId: journal.runId, dir: journal.dir, summary, results } satisfies Outcome

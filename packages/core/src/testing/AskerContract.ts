@@ -103,7 +103,9 @@ export const cases: ReadonlyArray<Case> = [
     name: "a space that does not exist is a GenieError that is not retried, not a defect",
     run: (asker, fixture) =>
       Effect.gen(function* () {
-        const result = yield* Effect.flatMap(Asker, (a) => Effect.either(a.ask(fixture.unknownSpaceId, fixture.question))).pipe(
+        const result = yield* Effect.flatMap(Asker, (a) =>
+          Effect.either(a.ask(fixture.unknownSpaceId, fixture.question))
+        ).pipe(
           Effect.provide(asker),
           Effect.mapError((e) => new Error(`the asker layer failed: ${String(e)}`))
         )

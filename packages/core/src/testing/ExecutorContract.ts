@@ -52,7 +52,10 @@ export const cases: ReadonlyArray<Case> = [
           JSON.stringify(result.columns.map((c) => c.name)) === '["one","letter"]',
           `unexpected columns ${JSON.stringify(result.columns.map((c) => c.name))}`
         )
-        yield* check(result.columns.every((c) => c.typeName !== ""), "a column has no type")
+        yield* check(
+          result.columns.every((c) => c.typeName !== ""),
+          "a column has no type"
+        )
         yield* check(
           JSON.stringify(result.rows) === '[["1","a"]]',
           `expected [["1","a"]], got ${JSON.stringify(result.rows)}`

@@ -110,7 +110,10 @@ export const cases: ReadonlyArray<Case> = [
             (r) => m.complete(r).pipe(Effect.mapError((e) => new Error(describeError(e)))),
             { concurrency: "unbounded" }
           )
-          yield* check(all.length === 6 && all.every((c) => typeof c.text === "string"), "a concurrent call got no text")
+          yield* check(
+            all.length === 6 && all.every((c) => typeof c.text === "string"),
+            "a concurrent call got no text"
+          )
         })
       )
   }

@@ -52,7 +52,7 @@ export const testContext: PluginContext = { profile: defaults, env: {}, source: 
  *
  * @category testing
  */
-export const apply = <A, E, R, E2>(
+export const apply = <A, E, R, E2 = never>(
   base: Layer.Layer<A, E, R>,
   decorator: Layer.Layer<unknown, E2, unknown>
 ): Layer.Layer<A, E | E2, R> =>
@@ -71,14 +71,17 @@ export const apply = <A, E, R, E2>(
  */
 export const decorating =
   (plugin: AnyPlugin, options: unknown = {}, context: PluginContext = testContext) =>
-  <A, E, R>(base: Layer.Layer<A, E, R>): Layer.Layer<A, unknown, R> =>
+  <A, E, R>(base: Layer.Layer<A, E, R>): Layer.Layer<A, E, R> =>
     Layer.unwrapEffect(
       Effect.map(
         PluginRegistry.validateOptions(plugin, options, { source: "contract", at: "$.options" }).pipe(Effect.orDie),
         (valid) =>
           apply(
             base,
-            (plugin.layer as (o: unknown, c: PluginContext) => Layer.Layer<unknown, unknown, unknown>)(valid, context)
+            // A decorator that cannot be built is a failed check (a defect here), whatever its error type.
+            Layer.orDie(
+              (plugin.layer as (o: unknown, c: PluginContext) => Layer.Layer<unknown, unknown, unknown>)(valid, context)
+            )
           )
       )
     )

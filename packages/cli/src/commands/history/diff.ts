@@ -1,5 +1,5 @@
 import { Args } from "@oclif/core"
-import { BaseCommand } from "../../BaseCommand.js"
+import { BaseCommand, TaggedFailure } from "../../BaseCommand.js"
 
 export default class HistoryDiff extends BaseCommand<unknown> {
   static override summary = "Compare two snapshots (or the best configurations of two runs) item by item."
@@ -37,8 +37,11 @@ export default class HistoryDiff extends BaseCommand<unknown> {
     )
     const [a, b] = value
     if (a === undefined || b === undefined) {
-      this.log(`Not found in the history: ${a === undefined ? args.a : args.b}`)
-      return { found: false }
+      const { RunStore } = await import("@genie-enhancer/core")
+      const missing = a === undefined ? args.a : args.b
+      throw new TaggedFailure(
+        new RunStore.RunStoreError({ path: missing, message: `no snapshot or run ${missing} in the history` })
+      )
     }
     const d = SpaceDiff.diff(a, b)
     this.log(SpaceDiff.formatDiff(d))

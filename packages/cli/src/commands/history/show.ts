@@ -10,15 +10,29 @@ export default class HistoryShow extends BaseCommand<unknown> {
     const { args, flags } = await this.parse(HistoryShow)
     const { withHistory } = await import("../../EnhanceWiring.js")
     const { Effect } = await import("effect")
+    const { RunStore } = await import("@genie-enhancer/core")
     const value = await this.runEffect(
       withHistory({ profile: flags.profile, configDir: this.configDir(flags) }, (h) =>
         Effect.all({
-          run: h.run(args.run),
+          run: h
+            .run(args.run)
+            .pipe(
+              Effect.flatMap((run) =>
+                run._tag === "Some"
+                  ? Effect.succeed(run.value)
+                  : Effect.fail(
+                      new RunStore.RunStoreError({
+                        path: h.location,
+                        message: `no run ${args.run} in the history (${h.location})`
+                      })
+                    )
+              )
+            ),
           iterations: h.iterations(args.run),
           fixes: h.fixes(args.run)
         }).pipe(
           Effect.flatMap((v) =>
-            Effect.map(h.snapshots(v.run._tag === "Some" ? v.run.value.spaceId : ""), (snapshots) => ({
+            Effect.map(h.snapshots(v.run.spaceId), (snapshots) => ({
               ...v,
               snapshots: snapshots.map(({ space: _, ...s }) => s)
             }))
@@ -26,11 +40,7 @@ export default class HistoryShow extends BaseCommand<unknown> {
         )
       )
     )
-    if (value.run._tag === "None") {
-      this.log(`No run ${args.run} in the history.`)
-      return value
-    }
-    this.log(JSON.stringify(value.run.value, null, 2))
+    this.log(JSON.stringify(value.run, null, 2))
     for (const i of value.iterations) {
       this.log(
         `  ${i.candidate.padEnd(6)} ${i.accepted ? "accepted" : "rejected"} p=${i.pValue.toFixed(3)} +${i.gains.length}/−${i.losses.length} ${i.genieQuestions} q  ${i.reason}`
@@ -39,6 +49,6 @@ export default class HistoryShow extends BaseCommand<unknown> {
     for (const f of value.fixes)
       this.log(`  fix ${f.status.padEnd(8)} ${f.category.padEnd(20)} ${f.target}  ${f.reason}`)
     for (const s of value.snapshots) this.log(`  snapshot ${s.snapshotId} ${s.kind} ${s.takenAt}`)
-    return { ...value, run: value.run.value }
+    return value
   }
 }

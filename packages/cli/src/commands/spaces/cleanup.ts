@@ -17,9 +17,8 @@ export default class SpacesCleanup extends BaseCommand<unknown> {
     const { flags } = await this.parse(SpacesCleanup)
     const wiring = await import("../../EnhanceWiring.js")
     const { value } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        (_, resolved) => wiring.runCleanup({ resolved, dryRun: flags["dry-run"] })
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, (_, resolved) =>
+        wiring.runCleanup({ resolved, dryRun: flags["dry-run"] })
       )
     )
     if (value.length === 0) this.log("No leftover dev spaces.")

@@ -37,34 +37,30 @@ export default class SpacesExport extends BaseCommand<SpacesExportResult> {
   async run(): Promise<SpacesExportResult> {
     const { args, flags } = await this.parse(SpacesExport)
     const { target, value: stored } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        () =>
-          Effect.gen(function* () {
-            const store = yield* Stages.SpaceStore
-            const stored = yield* store.get(args.spaceId)
-            if (stored.space === undefined) {
-              return yield* new Errors.ConfigInvalid({
-                source: `space ${args.spaceId}`,
-                issues: [
-                  Issue.error("MissingField", "$.serialized_space", "the workspace returned no serialized_space")
-                ]
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, () =>
+        Effect.gen(function* () {
+          const store = yield* Stages.SpaceStore
+          const stored = yield* store.get(args.spaceId)
+          if (stored.space === undefined) {
+            return yield* new Errors.ConfigInvalid({
+              source: `space ${args.spaceId}`,
+              issues: [Issue.error("MissingField", "$.serialized_space", "the workspace returned no serialized_space")]
+            })
+          }
+          // The file keeps the space's title and warehouse, so `spaces import` of it needs no --warehouse-id.
+          if (flags.out !== undefined) {
+            yield* TextFile.write(
+              flags.out,
+              Space.serializeFile(stored.space, {
+                spaceId: stored.spaceId,
+                title: stored.title,
+                warehouseId: stored.warehouseId,
+                ...(stored.description === undefined ? {} : { description: stored.description })
               })
-            }
-            // The file keeps the space's title and warehouse, so `spaces import` of it needs no --warehouse-id.
-            if (flags.out !== undefined) {
-              yield* TextFile.write(
-                flags.out,
-                Space.serializeFile(stored.space, {
-                  spaceId: stored.spaceId,
-                  title: stored.title,
-                  warehouseId: stored.warehouseId,
-                  ...(stored.description === undefined ? {} : { description: stored.description })
-                })
-              )
-            }
-            return { ...stored, space: stored.space }
-          })
+            )
+          }
+          return { ...stored, space: stored.space }
+        })
       )
     )
     const result: SpacesExportResult = {

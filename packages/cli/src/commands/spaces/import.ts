@@ -40,45 +40,43 @@ export default class SpacesImport extends BaseCommand<SpacesImportResult> {
   async run(): Promise<SpacesImportResult> {
     const { args, flags } = await this.parse(SpacesImport)
     const { target, value } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        (info) =>
-          Effect.gen(function* () {
-            const { space, envelope } = yield* Space.loadFile(args.file)
-            const store = yield* Stages.SpaceStore
-            if (flags.update !== undefined) {
-              const etag = flags.etag ?? (yield* store.get(flags.update)).etag
-              const updated = yield* store.update(flags.update, space, {
-                ...(etag === undefined ? {} : { etag }),
-                ...(flags.title === undefined ? {} : { title: flags.title }),
-                ...(flags.description === undefined ? {} : { description: flags.description })
-              })
-              return { stored: updated, created: false }
-            }
-            // --warehouse-id wins; else the warehouse the file was exported with; else the configured one.
-            const warehouseId = flags["warehouse-id"] ?? envelope.warehouseId ?? info.warehouseId
-            if (warehouseId === undefined) {
-              return yield* new Errors.ConfigInvalid({
-                source: "--warehouse-id",
-                issues: [
-                  Issue.error(
-                    "MissingValue",
-                    "$",
-                    "a new space needs a SQL warehouse: pass --warehouse-id, or set DATABRICKS_WAREHOUSE_ID or workspace.warehouseId"
-                  )
-                ]
-              })
-            }
-            const created = yield* store.create({
-              title: flags.title ?? envelope.title ?? basename(args.file, extname(args.file)),
-              warehouseId,
-              space,
-              ...((flags.description ?? envelope.description) === undefined
-                ? {}
-                : { description: flags.description ?? envelope.description })
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, (info) =>
+        Effect.gen(function* () {
+          const { space, envelope } = yield* Space.loadFile(args.file)
+          const store = yield* Stages.SpaceStore
+          if (flags.update !== undefined) {
+            const etag = flags.etag ?? (yield* store.get(flags.update)).etag
+            const updated = yield* store.update(flags.update, space, {
+              ...(etag === undefined ? {} : { etag }),
+              ...(flags.title === undefined ? {} : { title: flags.title }),
+              ...(flags.description === undefined ? {} : { description: flags.description })
             })
-            return { stored: created, created: true }
+            return { stored: updated, created: false }
+          }
+          // --warehouse-id wins; else the warehouse the file was exported with; else the configured one.
+          const warehouseId = flags["warehouse-id"] ?? envelope.warehouseId ?? info.warehouseId
+          if (warehouseId === undefined) {
+            return yield* new Errors.ConfigInvalid({
+              source: "--warehouse-id",
+              issues: [
+                Issue.error(
+                  "MissingValue",
+                  "$",
+                  "a new space needs a SQL warehouse: pass --warehouse-id, or set DATABRICKS_WAREHOUSE_ID or workspace.warehouseId"
+                )
+              ]
+            })
+          }
+          const created = yield* store.create({
+            title: flags.title ?? envelope.title ?? basename(args.file, extname(args.file)),
+            warehouseId,
+            space,
+            ...((flags.description ?? envelope.description) === undefined
+              ? {}
+              : { description: flags.description ?? envelope.description })
           })
+          return { stored: created, created: true }
+        })
       )
     )
     const { stored, created } = value

@@ -30,9 +30,8 @@ export default class SpacesList extends BaseCommand<SpacesListResult> {
   async run(): Promise<SpacesListResult> {
     const { flags } = await this.parse(SpacesList)
     const { target, value: spaces } = await this.runEffect(
-      WorkspaceTarget.run(
-        { flags, configDir: this.configDir(flags), env: process.env, announce: WorkspaceTarget.noteTo(this) },
-        () => Effect.flatMap(Stages.SpaceStore, (store) => store.list())
+      WorkspaceTarget.run({ flags, configDir: this.configDir(flags), env: process.env }, () =>
+        Effect.flatMap(Stages.SpaceStore, (store) => store.list())
       )
     )
     const rows = spaces.map((s) => ({

@@ -77,7 +77,11 @@ export const space = (s: SerializedSpace): string => {
       sql: joinText(e.sql)
     }))
   }
-  return JSON.stringify(summary, null, 1)
+  // One line per part, compact within: indentation would cost tokens on every call.
+  const parts = Object.entries({ ...summary, ...summary.snippets, snippets: undefined }).filter(
+    ([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== ""
+  )
+  return `{\n${parts.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(",\n")}\n}`
 }
 
 /** The tables of the space with their columns and types, from the warehouse. @category constructors */

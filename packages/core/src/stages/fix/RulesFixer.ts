@@ -120,16 +120,36 @@ const columnConfig = (ctx: Ctx, table: string, column: string) =>
 const metadataRules = (ctx: Ctx) => {
   // Column synonyms from the vocabulary.
   const byColumn = new Map<string, { table: string; column: string; phrases: Array<string>; p: Array<Pattern> }>()
+  // A table's own noun stays the table's: as a column synonym it would shadow the table ("how many <table noun>").
+  const tableNouns = new Set(
+    (ctx.space.data_sources?.tables ?? []).flatMap((t) => {
+      const words = Tokens.stems(short(t.identifier))
+      return [words.join(" "), words.slice(-1).join(" ")]
+    })
+  )
+  // A column's own values are matched as values (entity matching), never as the column's name.
+  const valuesOf = new Map(
+    of<ValueDetails>(ctx, "value").map(({ d }) => [
+      `${d.table}.${d.column}`.toLowerCase(),
+      new Set(d.sample.map((v) => Tokens.stems(v).join(" ")))
+    ])
+  )
   for (const { p, d } of of<VocabularyDetails>(ctx, "vocabulary")) {
     if (d.target.kind !== "column" || d.target.table === undefined || d.target.column === undefined) continue
-    if (spaceTable(ctx, d.target.table) === undefined) continue
-    const existing = columnConfig(ctx, d.target.table, d.target.column)?.synonyms ?? []
-    if (existing.some((s) => s.toLowerCase() === d.phrase.toLowerCase())) continue
-    const key = `${d.target.table}.${d.target.column}`
-    const entry = byColumn.get(key) ?? { table: d.target.table, column: d.target.column, phrases: [], p: [] }
-    entry.phrases.push(d.phrase)
-    entry.p.push(p)
-    byColumn.set(key, entry)
+    if (spaceTable(ctx, d.target.table) === undefined || tableNouns.has(d.stems.join(" "))) continue
+    if (valuesOf.get(`${d.target.table}.${d.target.column}`.toLowerCase())?.has(d.stems.join(" ")) === true) continue
+    // On the table the supporting queries read the column from most. (The same-named columns of other tables would
+    // need the same words, but plan validation refuses one synonym on two columns.)
+    for (const table of [d.target.table]) {
+      if (spaceTable(ctx, table) === undefined) continue
+      const existing = columnConfig(ctx, table, d.target.column)?.synonyms ?? []
+      if (existing.some((s) => s.toLowerCase() === d.phrase.toLowerCase())) continue
+      const key = `${table}.${d.target.column}`
+      const entry = byColumn.get(key) ?? { table, column: d.target.column, phrases: [], p: [] }
+      entry.phrases.push(d.phrase)
+      entry.p.push(p)
+      byColumn.set(key, entry)
+    }
   }
   for (const e of byColumn.values()) {
     ctx.b.add({
@@ -253,13 +273,23 @@ const snippetRules = (ctx: Ctx) => {
         })
       continue
     }
-    const displayName = d.nameCollides ? phrases[0] : humanize(d.name)
-    if (displayName === undefined || p.sql === undefined) continue
+    // A count or a plain aggregate of one column is the column's, unless questions call it in other words or never
+    // ask for the aggregate ("지난달 판매량은?", "Monthly sales volume").
+    const uncued = d.uncued ?? []
+    if (d.trivial === true && phrases.length === 0 && (uncued.length === 0 || p.supportingBenchmarkIds.length < 2))
+      continue
+    // A count of rows that names no table (the counted table has no key) cannot stand alone as a snippet.
+    if (d.trivial === true && !/\w\.\w/.test(d.expression)) continue
+    const displayName = d.nameCollides ? (phrases[0] ?? humanize(d.name)) : humanize(d.name)
+    if (p.sql === undefined) continue
     const synonyms = [
       ...new Set(
-        [...d.aliases.filter((a) => a.toLowerCase() !== d.name).map(humanize), ...phrases].filter(
-          (s) => s.toLowerCase() !== displayName.toLowerCase()
-        )
+        [
+          ...d.aliases.filter((a) => a.toLowerCase() !== d.name).map(humanize),
+          ...(d.nameCollides ? [humanize(d.name)] : []),
+          ...(d.spoken ?? []),
+          ...phrases
+        ].filter((s) => s.toLowerCase() !== displayName.toLowerCase())
       )
     ]
     ctx.b.add({
@@ -282,7 +312,10 @@ const snippetRules = (ctx: Ctx) => {
     })
   }
   for (const { p, d } of of<FilterDetails>(ctx, "filter")) {
-    if (d.configured || d.foldedInto.length > 0 || d.implicit < 2) continue
+    // The words questions use for a filter they never spell out (반품 → state = 'r').
+    const vocab = phrasesFor(ctx, p.id)
+    const phrases = vocab.map((v) => v.d.phrase)
+    if (d.configured || d.foldedInto.length > 0 || (d.implicit < 2 && phrases.length === 0)) continue
     const literal = SqlAnalysis.expressionHead(d.predicate)?.literals[0]?.value
     const name = [literal, ...d.tables.map((t) => Tokens.stems(short(t)).join(" "))]
       .filter((x) => x !== undefined)
@@ -290,10 +323,13 @@ const snippetRules = (ctx: Ctx) => {
     ctx.b.add({
       category: "sql-snippet-add",
       target: `filter ${d.predicate}`,
-      change: { kind: "filter", sql: d.predicate, displayName: humanize(name), synonyms: [] },
-      rationale: `${d.implicit} benchmark(s) apply ${d.predicate} without their question saying so`,
-      sources: p.supportingBenchmarkIds,
-      targets: failing(ctx, p),
+      change: { kind: "filter", sql: d.predicate, displayName: humanize(name), synonyms: phrases },
+      rationale:
+        phrases.length > 0
+          ? `questions say ${phrases.map((x) => `"${x}"`).join(", ")} for ${d.predicate} without naming its value`
+          : `${d.implicit} benchmark(s) apply ${d.predicate} without their question saying so`,
+      sources: [...p.supportingBenchmarkIds, ...vocab.flatMap((v) => v.p.supportingBenchmarkIds)],
+      targets: [...failing(ctx, p), ...vocab.flatMap((v) => failing(ctx, v.p))],
       risk: "medium"
     })
   }
@@ -601,7 +637,8 @@ export const propose = (input: FixInput, options: Partial<Options> = {}): Plan =
     failed: new Set(failures.map((r) => r.benchmarkId)),
     results: new Map(failures.map((r) => [r.benchmarkId, r])),
     options: opts,
-    b: builder(input.excludeFixIds ?? new Set())
+    // Fixes an earlier fixer of the profile proposed are not proposed again.
+    b: builder(new Set([...(input.excludeFixIds ?? []), ...(input.proposed ?? []).map((f) => f.id)]))
   }
   metadataRules(ctx)
   joinRules(ctx)
@@ -658,5 +695,11 @@ export const plugin = definePlugin({
   kind: "fixer",
   description: "Turns learnt patterns and failure diagnoses into typed fixes in all nine categories, without an LLM.",
   optionsSchema,
-  layer: (options: Partial<Options>) => layer(options)
+  // The profile's `fix.language` and `fix.maxFixes`, under the options given explicitly.
+  layer: (options: Partial<Options>, context) =>
+    layer({
+      language: context.profile.fix.language,
+      maxFixes: context.profile.fix.maxFixes,
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+    })
 })

@@ -109,3 +109,22 @@ export const distinctValues = (executor: ExecutorService, table: string, column:
       Effect.map((result) => result.rows.flatMap((r) => (r[0] === null ? [] : [r[0]]))),
       Effect.orElseSucceed((): ReadonlyArray<string> => [])
     )
+
+/**
+ * A key of each table: its first column (in catalog order) with as many distinct values as the table has rows,
+ * measured on the data. Tables without one (or whose profile fails) are left out.
+ *
+ * @category constructors
+ */
+export const keys = (executor: ExecutorService, catalog: Catalog, tables: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const out = new Map<string, string>()
+    for (const table of tables) {
+      const columns = (catalog.get(table)?.columns ?? []).map((c) => c.name.toLowerCase())
+      if (columns.length === 0) continue
+      const measured = yield* profile(executor, table, columns)
+      const key = columns.find((c) => measured !== undefined && measured.rows > 0 && measured.distinct.get(c) === measured.rows)
+      if (key !== undefined) out.set(table, key)
+    }
+    return out as ReadonlyMap<string, string>
+  })

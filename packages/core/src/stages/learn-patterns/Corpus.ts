@@ -152,9 +152,23 @@ export const make = (
     })
 
     const measures: Array<MeasureUse> = []
+    const consumed = new Set<string>()
+    for (const o of facts.outputs) {
+      if (!o.aggregate || o.window === true || o.star || blocks.length === 0) continue
+      const rewritten = averageOfTotals(o, facts, blocks, tables, catalog, temporal)
+      if (rewritten === undefined) continue
+      measures.push(rewritten.measure)
+      consumed.add(rewritten.inner)
+    }
     for (const f of [facts, ...blocks]) {
       for (const o of f.outputs) {
-        if (!o.aggregate || o.window === true || o.star) continue
+        if (!o.aggregate || o.window === true || o.star || consumed.has(o.sql)) continue
+        // An aggregate of a derived table's column (no such column in the catalog) has no flat form.
+        if (o.columns.some((c) => !isCatalogColumn(c, tables, catalog))) continue
+        // The latest (or first) date a nested query looks up is a bound of a filter, not a measure.
+        const head = SqlAnalysis.expressionHead(o.sql)?.head
+        if (f !== facts && (head === "max" || head === "min") && o.columns.length === 1 && temporal(o.columns[0]))
+          continue
         if (!measures.some((m) => m.sql === o.sql)) measures.push({ sql: o.sql, alias: o.name, columns: o.columns })
       }
     }
@@ -204,6 +218,46 @@ export const make = (
     items.push({ benchmark, facts, tables, measures, dimensions, predicates, blocks, tokens })
   }
   return { items, unparseable }
+}
+
+const isCatalogColumn = (ref: string, tables: Readonly<Record<string, string>>, catalog: Catalog.Catalog) => {
+  const [table, name] = splitColumn(ref)
+  const full = tables[table]
+  return full === undefined || catalog.get(full) === undefined || Catalog.column(catalog, full, name) !== undefined
+}
+
+/**
+ * The average of per-period totals (`AVG(t)` over a subquery of `SUM(x) AS t … GROUP BY <dims>, <date>`, the outer
+ * query grouping by `<dims>`) as one flat aggregate: `TRY_DIVIDE(SUM(x), COUNT(DISTINCT <date>))`, which is equal
+ * on every group. Returns it with the inner total it replaces, or undefined for any other shape.
+ */
+const averageOfTotals = (
+  output: SqlAnalysis.OutputFact,
+  facts: SqlFacts,
+  blocks: ReadonlyArray<SqlFacts>,
+  tables: Readonly<Record<string, string>>,
+  catalog: Catalog.Catalog,
+  temporal: (ref: string) => boolean
+): { readonly measure: MeasureUse; readonly inner: string } | undefined => {
+  if (SqlAnalysis.expressionHead(output.sql)?.head !== "avg" || output.columns.length !== 1) return undefined
+  if (isCatalogColumn(output.columns[0], tables, catalog)) return undefined
+  const name = splitColumn(output.columns[0])[1]
+  const outerDims = facts.outputs.filter((o) => !o.aggregate).map((o) => splitColumn(o.sql)[1])
+  for (const block of blocks) {
+    const inner = block.outputs.find((o) => o.aggregate && o.name?.toLowerCase() === name && o.window !== true)
+    if (inner === undefined || SqlAnalysis.expressionHead(inner.sql)?.head !== "sum") continue
+    const extra = [...new Set(block.groupBy)].filter((g) => !outerDims.includes(splitColumn(g)[1]))
+    if (extra.length !== 1 || !temporal(extra[0])) continue
+    return {
+      measure: {
+        sql: `TRY_DIVIDE(${inner.sql}, COUNT(DISTINCT ${extra[0]}))`,
+        alias: output.name,
+        columns: [...inner.columns, extra[0]]
+      },
+      inner: inner.sql
+    }
+  }
+  return undefined
 }
 
 /** Columns of a normalised expression, read by analysing `SELECT <expr> FROM <tables>`. */

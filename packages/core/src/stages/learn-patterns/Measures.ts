@@ -2,7 +2,8 @@
  * Measure patterns: aggregate expressions the expected SQL outputs, normalised (columns qualified by table), with
  * the implicit filters they always come with folded in (`SUM(x) FILTER (WHERE t.flag = 'y')`), named from the SQL
  * alias. Trivial aggregates (a count of rows, an aggregate of one bare column with no filter and a name that only
- * repeats the column's) are left to the space's columns.
+ * repeats the column's) are marked `trivial`: the fixer names them only when questions call them in other words or
+ * never ask for the aggregate ("지난달 판매량은?", "Monthly sales volume").
  *
  * `details`: {@link MeasureDetails}.
  */
@@ -16,7 +17,7 @@ import * as Tokens from "./Tokens.js"
 
 /** `details` of a `measure` pattern. @category models */
 export interface MeasureDetails {
-  /** Snake-case name from the SQL alias the benchmarks give it (`total_amount`). */
+  /** Snake-case name from the SQL alias the benchmarks give it (`total_cost`). */
   readonly name: string
   /** True when the name equals a table or column name, so it cannot name the measure on its own. */
   readonly nameCollides: boolean
@@ -33,10 +34,26 @@ export interface MeasureDetails {
   readonly embeddedIn: ReadonlyArray<string>
   /** True when a space snippet already computes it (same SQL or same name). */
   readonly configured: boolean
+  /**
+   * A count of rows, or one aggregate of one bare column with no filter whose name only repeats the column's: the
+   * space's columns express it whenever a question asks for the aggregate in words ("total", "how many", 평균).
+   */
+  readonly trivial?: boolean
+  /** The aggregate function of the expression (`sum`, `count`, `avg`, …). */
+  readonly aggregate?: string
+  /** Supporting benchmarks whose question never asks for the aggregate in words: a named measure must say it. */
+  readonly uncued?: ReadonlyArray<string>
+  /**
+   * How questions say a name that abbreviates an aggregate (`avg_xyz`): the question's aggregate word with the rest
+   * of the name, as written ("average xyz", "평균 xyz").
+   */
+  readonly spoken?: ReadonlyArray<string>
 }
 
 interface Group {
   readonly sql: string
+  /** A count of rows: the tables it counts. */
+  readonly counted: ReadonlyArray<string>
   readonly uses: Array<{ readonly item: Item; readonly use: MeasureUse }>
 }
 
@@ -69,17 +86,45 @@ const schemaNames = (ctx: Context): ReadonlySet<string> => {
 }
 
 /**
+ * Phrases of the questions that say a name with an aggregate abbreviation (`avg_xyz`): a word asking for the
+ * same aggregate next to the rest of the name ("average XYZ", "평균 XYZ는" → "평균 xyz").
+ */
+const spokenNames = (alias: string, questions: ReadonlyArray<ReadonlyArray<Tokens.Token>>): Array<string> => {
+  const words = Tokens.stems(alias)
+  const fn = ["sum", "avg", "count", "max", "min"].find((f) => words.some((w) => Tokens.asksFor([token(w)], f)))
+  if (fn === undefined) return []
+  const rest = words.filter((w) => !Tokens.asksFor([token(w)], fn))
+  if (rest.length === 0) return []
+  const out = new Set<string>()
+  for (const tokens of questions) {
+    for (let i = 0; i < tokens.length; i++) {
+      if (!Tokens.asksFor([tokens[i]], fn)) continue
+      const after = tokens.slice(i + 1, i + 1 + rest.length)
+      if (after.length === rest.length && rest.every((w, k) => Tokens.sameWord(after[k].stem, w)))
+        out.add([tokens[i], ...after].map((t) => (Tokens.isHangul(t.lower) ? t.stem : t.lower)).join(" "))
+    }
+  }
+  return [...out].sort()
+}
+
+const token = (w: string): Tokens.Token => ({ raw: w, lower: w, stem: w, index: 0 })
+
+/**
  * Mines the measures of the train split.
  *
  * @category constructors
  */
-export const mine = (ctx: Context): ReadonlyArray<Pattern> => {
+export const mine = (ctx: Context, keys: ReadonlyMap<string, string> = new Map()): ReadonlyArray<Pattern> => {
   const groups = new Map<string, Group>()
   for (const item of ctx.corpus.items) {
     for (const use of item.measures) {
-      const g = groups.get(use.sql) ?? { sql: use.sql, uses: [] }
+      // A count of rows is one measure per table it counts.
+      const counted = use.columns.length === 0 ? [...new Set(Object.values(item.tables))].sort() : []
+      // … and per set of implicit filters (a count of the rows a filter keeps is not a count of all rows).
+      const key = [use.sql, counted.join(","), ...[...implicitFilters(item)].sort()].join("\u0000")
+      const g = groups.get(key) ?? { sql: use.sql, uses: [], counted }
       g.uses.push({ item, use })
-      groups.set(use.sql, g)
+      groups.set(key, g)
     }
   }
   // Spellings that share an alias are one measure; the most used spelling wins (ties: the longer, often join-safe).
@@ -107,11 +152,18 @@ export const mine = (ctx: Context): ReadonlyArray<Pattern> => {
     const repeatsColumn = aliasWords.every(
       (w) => columnWords.includes(w) || ["avg", "sum", "min", "max", "total", "count"].includes(w)
     )
-    const isCount = SqlAnalysis.expressionHead(main.sql)?.head === "count"
-    if (always.length === 0 && trivialShape(main.uses[0].use) && (repeatsColumn || isCount)) continue
+    const head = SqlAnalysis.expressionHead(main.sql)?.head
+    const isCount = head === "count"
+    const trivial = always.length === 0 && trivialShape(main.uses[0].use) && (repeatsColumn || isCount)
+    // A count of one table's rows names the table through its key (COUNT(DISTINCT t.id)), so it is found by table.
+    const key = main.counted.length === 1 ? keys.get(main.counted[0]) : undefined
+    const rendered =
+      key === undefined || !/^count\(\*\)$/i.test(main.sql)
+        ? main.sql
+        : `COUNT(DISTINCT ${SqlAnalysis.shortName(main.counted[0])}.${key})`
     const folded =
-      always.length === 0 ? main.sql : (SqlAnalysis.withAggregateFilter(main.sql, always.join(" AND ")) ?? main.sql)
-    const tables = new Set<string>()
+      always.length === 0 ? rendered : (SqlAnalysis.withAggregateFilter(rendered, always.join(" AND ")) ?? rendered)
+    const tables = new Set<string>(main.counted.length === 1 ? main.counted : [])
     for (const { item, use } of uses) {
       for (const c of [
         ...use.columns,
@@ -144,13 +196,24 @@ export const mine = (ctx: Context): ReadonlyArray<Pattern> => {
     const details: MeasureDetails = {
       name,
       nameCollides: names.has(name),
-      expression: main.sql,
+      expression: rendered,
       filters: always,
       tables: [...tables].sort(),
       aliases: [...new Set(uses.flatMap((u) => (u.use.alias === undefined ? [] : [u.use.alias])))].sort(),
       variants: ranked.slice(1).map((g) => ({ sql: g.sql, support: g.uses.length })),
       embeddedIn,
-      configured
+      configured,
+      ...(trivial ? { trivial } : {}),
+      ...(head === undefined ? {} : { aggregate: head }),
+      spoken: spokenNames(
+        alias,
+        uses.map((u) => u.item.tokens)
+      ),
+      uncued: [
+        ...new Set(
+          uses.filter((u) => head !== undefined && !Tokens.asksFor(u.item.tokens, head)).map((u) => u.item.benchmark.id)
+        )
+      ].sort()
     }
     patterns.push(
       pattern({

@@ -53,6 +53,17 @@ const ensureTrain = (train: TrainSet) => {
       )
 }
 
+/** Tables a query counts the rows of on its own (`SELECT COUNT(*) FROM t`). */
+const countedTables = (corpus: Corpus.Corpus): ReadonlyArray<string> => [
+  ...new Set(
+    corpus.items.flatMap((i) =>
+      Object.values(i.tables).length === 1 && i.measures.some((m) => m.columns.length === 0)
+        ? Object.values(i.tables)
+        : []
+    )
+  )
+]
+
 /**
  * Learns a pattern book with the given executor (catalog and profiling queries).
  *
@@ -75,14 +86,14 @@ export const learn = (executor: Executor["Type"], input: LearnInput, options: Pa
     )
     const ctx: Context = { corpus, catalog, space: input.space, failures, options: opts }
     const joins = yield* Joins.mine(ctx, executor)
-    const measures = Measures.mine(ctx)
+    const measures = Measures.mine(ctx, yield* Catalog.keys(executor, catalog, countedTables(corpus)))
     const filters = Predicates.mineFilters(ctx, measures)
     const expressions = Expressions.mine(ctx)
-    const vocabulary = Vocabulary.mine(ctx, measures, expressions)
+    const vocabulary = Vocabulary.mine(ctx, measures, expressions, filters)
     const values = yield* Predicates.mineValues(ctx, executor)
     const dates = Predicates.mineDateConventions(ctx)
     const shapes = QueryShapes.mine(ctx, measures, (item) =>
-      Vocabulary.explainedIndexes(ctx, item, measures, expressions)
+      Vocabulary.explainedIndexes(ctx, item, measures, expressions, filters)
     )
     const patterns = [
       ...joins,

@@ -7,8 +7,12 @@
  *   duplicates a conversation.
  * - The expected SQL runs at the same time, through the `sql` policy, and comes from the run store's cache when
  *   the scorer allows it (keyed by warehouse and SQL text).
- * - It never fails: a Genie failure becomes an answer with a FAILED / TIMEOUT / CANCELLED status (the evaluator
- *   turns it into an `error` or `fail` verdict), an expected SQL failure makes the benchmark `excluded`.
+ * - Expected SQL that is not exactly one read-only query (`SqlGuard`) never leaves the process: the benchmark is
+ *   `excluded` (decided by `sql-guard`, with the reason) and its question is not asked.
+ * - With `onAccepted` (a journaled run), each question is reported as soon as Genie accepts it and its conversation
+ *   is kept until the run has recorded the result; `pending` messages of an earlier attempt are polled, not re-asked.
+ * - It never fails: a Genie failure becomes an answer with a FAILED / TIMEOUT / UNAVAILABLE / CANCELLED status (the
+ *   evaluator turns it into an `error` or `fail` verdict), an expected SQL failure makes the benchmark `excluded`.
  */
 import type { Either } from "effect"
 import { Clock, Effect, Option, Ref } from "effect"
@@ -160,6 +164,7 @@ const ask = (
   options: {
     readonly earlier: PendingMessage | undefined
     readonly onAccepted: ((pending: PendingMessage) => Effect.Effect<void>) | undefined
+    readonly asks: ScoreOptions["asks"]
   }
 ) =>
   Effect.gen(function* () {
@@ -177,9 +182,16 @@ const ask = (
       const p = yield* Ref.get(pending)
       // A journaled run keeps the conversation until the result is recorded (ScoreRun releases it then).
       const keepConversation = options.onAccepted !== undefined
-      return yield* Option.isSome(p)
-        ? s.asker.resume(p.value, { keepConversation })
-        : s.asker.ask(spaceId, question, { onAccepted: accepted, keepConversation })
+      if (Option.isSome(p)) return yield* s.asker.resume(p.value, { keepConversation })
+      const asks = options.asks
+      if (asks === undefined) return yield* s.asker.ask(spaceId, question, { onAccepted: accepted, keepConversation })
+      // Stopping (Ctrl+C): no new question is sent; the run ends before this one would be scored.
+      if (!(yield* asks.begin)) return yield* Effect.never
+      const ended = yield* Ref.make(false)
+      const end = Effect.flatMap(Ref.getAndSet(ended, true), (done) => (done ? Effect.void : asks.end))
+      return yield* s.asker
+        .ask(spaceId, question, { onAccepted: (m) => Effect.zipRight(accepted(m), end), keepConversation })
+        .pipe(Effect.ensuring(end))
     }).pipe(Effect.tapError((e) => (e.pending === undefined ? Effect.void : Ref.set(pending, Option.some(e.pending)))))
     const outcome = yield* Effect.either(gate(s.safety.genie.run(attempt)))
     const now = yield* Clock.currentTimeMillis
@@ -256,7 +268,8 @@ export const scoreBenchmark = (
           progress("asking"),
           ask(s, options.spaceId, benchmark.question, gate, {
             earlier: options.pending?.get(benchmark.id),
-            onAccepted: onAccepted === undefined ? undefined : (p) => onAccepted(benchmark.id, p)
+            onAccepted: onAccepted === undefined ? undefined : (p) => onAccepted(benchmark.id, p),
+            asks: options.asks
           })
         ),
         Effect.zipRight(progress("expected"), runExpected(s, benchmark, options))

@@ -22,6 +22,12 @@ export interface ScoreOptions {
   readonly pending?: ReadonlyMap<string, PendingMessage>
   /** Called when Genie accepts a benchmark's question, before its answer is awaited (the run journals it). */
   readonly onAccepted?: (benchmarkId: string, pending: PendingMessage) => Effect.Effect<void>
+  /**
+   * Tracks questions being asked: `begin` before a new question is sent (false: the run is stopping, do not send
+   * it), `end` once Genie accepted it (or the ask ended without acceptance). Lets Ctrl+C wait until every question
+   * sent is journaled, so none is asked twice after resuming.
+   */
+  readonly asks?: { readonly begin: Effect.Effect<boolean>; readonly end: Effect.Effect<void> }
   /** Run the expected SQL on this warehouse instead of the workspace's configured one (the space's own). */
   readonly warehouseId?: string
   /** Called as each benchmark moves through the stages, for progress displays. Must not fail. */

@@ -1,0 +1,112 @@
+import { execFileSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, resolve } from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
+
+// The example plugin package as a user gets it: packed with `npm pack`, unpacked into a temporary project's
+// node_modules beside its peer dependencies (`effect`, `@genie-enhancer/core`), and named in a profile by package.
+const example = join(repoRoot, "examples/plugins/team-rules")
+const requireFromCore = createRequire(join(repoRoot, "packages/core/package.json"))
+const effectDir = dirname(realpathSync(requireFromCore.resolve("effect/package.json")))
+
+const profile = `apiVersion: 1
+extends: default
+plugins:
+  - module: "@example/genie-team-rules"
+    options:
+      glossary:
+        - { table: main.retail.orders, column: payment_method, synonyms: [tender, pay type] }
+  - module: "@example/genie-team-rules/csv"
+    options: { separator: ";" }
+`
+
+let dir = ""
+
+beforeAll(() => {
+  dir = tempDir({ "team.yaml": profile })
+  const packed = join(dir, "packed")
+  mkdirSync(packed)
+  execFileSync("npm", ["pack", "--silent", "--pack-destination", packed], { cwd: example, stdio: "pipe" })
+  const tarball = readdirSync(packed).find((f) => f.endsWith(".tgz"))
+  if (tarball === undefined) throw new Error("npm pack wrote no tarball")
+  const modules = join(dir, "node_modules")
+  const pkg = join(modules, "@example/genie-team-rules")
+  mkdirSync(pkg, { recursive: true })
+  execFileSync("tar", ["-xzf", join(packed, tarball), "-C", pkg, "--strip-components=1"])
+  mkdirSync(join(modules, "@genie-enhancer"), { recursive: true })
+  symlinkSync(effectDir, join(modules, "effect"), "dir")
+  symlinkSync(join(repoRoot, "packages/core"), join(modules, "@genie-enhancer/core"), "dir")
+  copyFileSync(join(example, "test/contracts.test.js"), join(dir, "contracts.test.js"))
+}, 60_000)
+
+describe("the example plugin package, installed from its tarball", () => {
+  it("ships only its files, and passes the contract kits where it is installed", () => {
+    const pkg = join(dir, "node_modules/@example/genie-team-rules")
+    expect(readdirSync(pkg).sort()).toEqual(["README.md", "csv.js", "index.js", "package.json"])
+    const out = execFileSync(process.execPath, ["--test", "contracts.test.js"], { cwd: dir, encoding: "utf8" })
+    expect(out).toMatch(/# pass [1-9]/)
+    expect(out).toContain("# fail 0")
+  }, 60_000)
+
+  it("profiles show lists both plugins in profile order with what they contribute", async () => {
+    const show = await runCliJson(["profiles", "show", "team.yaml"], { cwd: dir })
+    expect(show.exitCode, show.stderr).toBe(0)
+    const listed = (show.json.result.plugins as Array<Record<string, string>>).filter((p) =>
+      p.at.startsWith("$.plugins")
+    )
+    expect(listed).toEqual([
+      expect.objectContaining({
+        at: "$.plugins[0]",
+        kind: "stage-decorator",
+        decorates: "fix",
+        id: "team-rules",
+        version: "1.0.0",
+        source: "@example/genie-team-rules"
+      }),
+      expect.objectContaining({
+        at: "$.plugins[1]",
+        kind: "report-format",
+        id: "team-csv",
+        source: "@example/genie-team-rules/csv"
+      })
+    ])
+    const human = await runCli(["profiles", "show", "team.yaml"], { cwd: dir })
+    expect(human.stdout).toMatch(
+      /\$\.plugins\[0\]\s+stage-decorator \(fix\)\s+team-rules@1\.0\.0\s+@example\/genie-team-rules/
+    )
+  }, 60_000)
+
+  it("score writes the plugin's report.csv next to report.html, and report renders it by id", async () => {
+    const run = await runCliJson(["score", "--profile", "team.yaml", "--split", "holdout"], { cwd: dir })
+    expect(run.exitCode, run.stderr).toBe(0)
+    // The run directory is relative to the project (the profile's runs.dir).
+    const runDir = resolve(dir, run.json.result.runDir as string)
+    expect(existsSync(join(runDir, "report.html"))).toBe(true)
+    const csv = readFileSync(join(runDir, "report.csv"), "utf8").trim().split("\n")
+    expect(csv[0]).toBe("run;benchmark;category;outcome;decided_by;reasons")
+    expect(csv).toHaveLength(
+      1 + (run.json.result.summary.overall.scored as number) + (run.json.result.summary.verdicts.excluded ?? 0)
+    )
+    expect(run.stderr).toContain(`team-csv: ${join(run.json.result.runDir as string, "report.csv")}`)
+
+    const report = await runCli(
+      ["report", run.json.result.runId as string, "--profile", "team.yaml", "--format", "team-csv"],
+      {
+        cwd: dir
+      }
+    )
+    expect(report.exitCode, report.stderr).toBe(0)
+    expect(report.stdout).toBe(readFileSync(join(runDir, "report.csv"), "utf8"))
+
+    const unknown = await runCli(
+      ["report", run.json.result.runId as string, "--profile", "team.yaml", "--format", "xlsx"],
+      {
+        cwd: dir
+      }
+    )
+    expect(unknown.exitCode).toBe(2)
+    expect(unknown.stderr).toContain("team-csv")
+  }, 120_000)
+})
