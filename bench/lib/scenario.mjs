@@ -196,7 +196,8 @@ export const run = (spec, profile) => {
         doneRealAt,
         requests: {
           count: http.requests.count - requestsBefore.count,
-          realMs: http.requests.realMs - requestsBefore.realMs
+          realMs: http.requests.realMs - requestsBefore.realMs,
+          hung: http.requests.hung - requestsBefore.hung
         },
         heldRealMs: clockAfter.heldRealMs - clockBefore.heldRealMs,
         outcome,
@@ -349,6 +350,7 @@ const measure = (spec, setup, first, second, asked) => {
     ),
     workVirtualMsMean: mean(work.map((w) => w.virtual)),
     requestsPerQuestion: first.requests.count / n,
+    hungRequests: first.requests.hung,
     requestRealMsMean: first.requests.count === 0 ? null : first.requests.realMs / first.requests.count,
     heldRealMsPerQuestion: first.heldRealMs / n,
     throughputPerMin: throughput,

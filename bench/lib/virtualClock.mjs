@@ -12,17 +12,16 @@
 // (issue 19: 1.14 against 1.56 on two machines of the same kind). Here:
 // - the earliest pending sleep is woken by a real timer after `scale` × its virtual distance, and the clock then
 //   jumps to exactly its deadline (a late timer, from Node's 1 ms granularity or a loaded machine, costs nothing);
-// - while announced work is in flight (`beginWork`: an HTTP request to the in-process emulator, which runs DuckDB on
-//   its threads; the emulated Genie answering) or file-system requests are pending (the run store's fsync'd
-//   journal), no sleep is woken: the clock waits for the work, however slow the machine is;
-// - nor while the process still burns CPU (on any thread: the emulated Genie runs its SQL in DuckDB after its
-//   latency, unannounced; under a quarter of a CPU counts as settled, a hung request uses none);
-// - an HTTP request still in flight after `requestGraceMs` real ms is taken to wait on virtual time itself (a hung
-//   request, which the client abandons after 10 virtual seconds), and stops holding the clock.
-// So ratios measure the schedule and the product's policies, the same on any machine, and the client's real
-// overhead is measured apart (real ms and CPU ms per question, scenario.mjs). What can still leak in is code that
-// runs between two sleeps without being announced (evaluation, JSON) and overruns the real pacing gap: the clock
-// may then wake the next sleep mid-way. `scale` is the pacing: smaller is faster and leaks more.
+// - while announced work is in flight (`beginWork`) no sleep is woken: the clock waits for it, however slow the
+//   machine is. The bench announces each HTTP request to the in-process emulator until it is answered (unless the
+//   emulator reports it hung: `onRequestHung`), and each emulated Genie answer from the engine's reply until the
+//   emulator has run its SQL and stored it (`onAnswerReady`);
+// - nor while file-system requests are pending (the run store's fsync'd journal), for `fsGraceMs` at most;
+// - nor while the process still burns CPU (on any thread; under a quarter of a CPU counts as settled): a safety net
+//   for work that runs between two sleeps without being announced (evaluation, JSON).
+// So a run's virtual times do not depend on the machine, its load or the pacing: with seeded latencies, faults and
+// retry jitter (scenario.mjs) a run gives the same virtual times every time. The client's real overhead is measured
+// apart (real ms and CPU ms per question, scenario.mjs). `scale` is the pacing: smaller is faster.
 import { performance } from "node:perf_hooks"
 import { clearTimeout, setTimeout } from "node:timers"
 import { Clock, Duration, Effect } from "./effect.mjs"

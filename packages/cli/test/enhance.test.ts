@@ -3,8 +3,9 @@
  * workspace (test/fixtures/tiny-retail: four tables, a bare space, ten benchmarks) so a whole run takes seconds.
  * On the local target every command starts its own emulator from the workspace files, so a promotion does not
  * outlive its command; promotion, rollback and cleanup are therefore checked against one emulator that runs beside
- * the tests (`emulator start`), with the databricks target. The two groups run at the same time (separate
- * directories and emulators); the tests of a group run in order, each using what the one before left.
+ * the tests (`emulator start`), with the databricks target. The groups run at the same time, and so do the
+ * emulator's two tests (separate directories; each looks only at its own run's spaces); the local target's tests
+ * run in order, each using the run the first one made.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { ChildProcess } from "node:child_process"
@@ -175,15 +176,6 @@ describe.concurrent("enhance on the local target", () => {
       expect(sections).toEqual(
         expect.arrayContaining(["instructions.join_specs", "instructions.sql_snippets.measures"])
       )
-
-      // Unknown ids are bad input.
-      const missingRun = await runCliJson(["history", "show", "nope"], local(cwd))
-      const missingSnapshot = await runCliJson(["history", "diff", o.runId, "nope"], local(cwd))
-      expect(missingRun.exitCode).toBe(2)
-      expect(missingRun.json.error).toMatchObject({ _tag: "RunStoreError" })
-      expect(missingRun.json.error.message).toContain("no run nope in the history")
-      expect(missingSnapshot.exitCode).toBe(2)
-      expect(missingSnapshot.json.error.message).toContain("no snapshot or run nope in the history")
     },
     timeout
   )
@@ -199,14 +191,18 @@ describe.concurrent("enhance on the local target", () => {
     },
     timeout
   )
+})
 
-  it.sequential(
-    "bad input: an unknown space, an unknown run",
+describe.concurrent("bad input", () => {
+  it(
+    "an unknown space or run is bad input (exit 2), with a message that names it",
     async () => {
       // Separate directories: each command opens its own history database.
-      const [unknownSpace, unknownRun] = await Promise.all([
+      const [unknownSpace, unknownRun, unknownShow, unknownDiff] = await Promise.all([
         runCliJson(["enhance", ...onLocal, "--space", "0".repeat(32)], local(tempDir())),
-        runCliJson(["promote", "--run", "nope", ...onLocal], local(tempDir()))
+        runCliJson(["promote", "--run", "nope", ...onLocal], local(tempDir())),
+        runCliJson(["history", "show", "nope"], local(tempDir())),
+        runCliJson(["history", "diff", "nope", "nope2"], local(tempDir()))
       ])
       expect(unknownSpace.exitCode).toBe(2)
       expect(unknownSpace.json.error).toMatchObject({
@@ -218,6 +214,11 @@ describe.concurrent("enhance on the local target", () => {
       expect(unknownRun.exitCode).toBe(2)
       expect(unknownRun.json.error).toMatchObject({ _tag: "RunStoreError" })
       expect(unknownRun.json.error.message).toContain("no finished enhancement run nope")
+      expect(unknownShow.exitCode).toBe(2)
+      expect(unknownShow.json.error).toMatchObject({ _tag: "RunStoreError" })
+      expect(unknownShow.json.error.message).toContain("no run nope in the history")
+      expect(unknownDiff.exitCode).toBe(2)
+      expect(unknownDiff.json.error.message).toContain("no snapshot or run nope in the history")
     },
     timeout
   )
@@ -281,7 +282,7 @@ describe.concurrent("promote, rollback and cleanup against a running emulator", 
     return (body.spaces ?? []).map((s) => s.space_id)
   }
 
-  it.sequential(
+  it(
     "promote writes the run's best configuration to production; rollback restores it; kept dev spaces stay",
     async () => {
       const cwd = tempDir()
@@ -335,7 +336,7 @@ describe.concurrent("promote, rollback and cleanup against a running emulator", 
     timeout
   )
 
-  it.sequential(
+  it(
     "spaces cleanup trashes the dev spaces of a run killed mid-way, by their recorded ids",
     async () => {
       const cwd = tempDir()
@@ -365,7 +366,8 @@ describe.concurrent("promote, rollback and cleanup against a running emulator", 
             const journal = join(runs, runId, "enhance.jsonl")
             if (!existsSync(journal)) continue
             for (const line of readFileSync(journal, "utf8").split("\n")) {
-              if (!line.includes('"devSpaces"')) continue
+              // A line still being written does not mention both ids yet.
+              if (!line.includes('"devSpaces"') || !line.endsWith("}}")) continue
               const entry = JSON.parse(line) as { _tag: string; value: { working: string; best: string } }
               if (entry._tag === "Note" && entry.value.working !== "" && entry.value.best !== "") {
                 return { runId, ...entry.value }
@@ -377,10 +379,9 @@ describe.concurrent("promote, rollback and cleanup against a running emulator", 
         }
         return undefined
       }
-      const left = await devSpaces()
-      child.kill("SIGKILL")
+      const left = await devSpaces().finally(() => child.kill("SIGKILL"))
+      expect(left, "the run recorded its dev spaces before it ended").toBeDefined()
       expect(await exited).toBe("SIGKILL")
-      expect(left, "the run recorded its dev spaces before it was killed").toBeDefined()
       const { runId, working, best } = left!
       expect(await spaceIds()).toEqual(expect.arrayContaining([working, best]))
 

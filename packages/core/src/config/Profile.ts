@@ -779,7 +779,7 @@ export const defaults: Profile = {
       questionsPerMinute: 20,
       pollIntervalSeconds: 1,
       maxPollIntervalSeconds: 10,
-      pollSchedule: "fixed",
+      pollSchedule: "adaptive",
       circuit: { threshold: 5, cooldownSeconds: 60 }
     },
     sql: {

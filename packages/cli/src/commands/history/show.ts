@@ -14,20 +14,18 @@ export default class HistoryShow extends BaseCommand<unknown> {
     const value = await this.runEffect(
       withHistory({ profile: flags.profile, configDir: this.configDir(flags) }, (h) =>
         Effect.all({
-          run: h
-            .run(args.run)
-            .pipe(
-              Effect.flatMap((run) =>
-                run._tag === "Some"
-                  ? Effect.succeed(run.value)
-                  : Effect.fail(
-                      new RunStore.RunStoreError({
-                        path: h.location,
-                        message: `no run ${args.run} in the history (${h.location})`
-                      })
-                    )
-              )
-            ),
+          run: h.run(args.run).pipe(
+            Effect.flatMap((run) =>
+              run._tag === "Some"
+                ? Effect.succeed(run.value)
+                : Effect.fail(
+                    new RunStore.RunStoreError({
+                      path: h.location,
+                      message: `no run ${args.run} in the history (${h.location})`
+                    })
+                  )
+            )
+          ),
           iterations: h.iterations(args.run),
           fixes: h.fixes(args.run)
         }).pipe(

@@ -116,15 +116,21 @@ export const distinctValues = (executor: ExecutorService, table: string, column:
  *
  * @category constructors
  */
-export const keys = (executor: ExecutorService, catalog: Catalog, tables: ReadonlyArray<string>) =>
+export const keys = (
+  executor: ExecutorService,
+  catalog: Catalog,
+  tables: ReadonlyArray<string>
+): Effect.Effect<ReadonlyMap<string, string>> =>
   Effect.gen(function* () {
     const out = new Map<string, string>()
     for (const table of tables) {
       const columns = (catalog.get(table)?.columns ?? []).map((c) => c.name.toLowerCase())
       if (columns.length === 0) continue
       const measured = yield* profile(executor, table, columns)
-      const key = columns.find((c) => measured !== undefined && measured.rows > 0 && measured.distinct.get(c) === measured.rows)
+      const key = columns.find(
+        (c) => measured !== undefined && measured.rows > 0 && measured.distinct.get(c) === measured.rows
+      )
       if (key !== undefined) out.set(table, key)
     }
-    return out as ReadonlyMap<string, string>
+    return out
   })
