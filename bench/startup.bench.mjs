@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { cpus, loadavg } from "node:os"
+import { performance } from "node:perf_hooks"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 

@@ -51,3 +51,36 @@ export const seenAtPlanned = (ms, offsets, firstMs, maxMs) => {
     wait = Math.min(wait * 1.5, maxMs)
   }
 }
+
+/**
+ * When each answer is first seen when every question's polls depend on the answers seen before it started (the
+ * adaptive schedule plans from the asker's estimator: the latencies of the answers it has seen, the latest
+ * `window`). Questions are list-scheduled as in `schedule`; `seenOf(ms, knownSorted)` gives the poll that sees an
+ * answer of `ms` with those latencies known. An answer seen at the very time a question starts is known to it.
+ *
+ * @param {ReadonlyArray<number>} durations
+ * @param {number} slots
+ * @param {number} spacingMs
+ * @param {(ms: number, known: ReadonlyArray<number>) => number} seenOf
+ * @returns {Array<number>} per question, the time from asking to the poll that sees its answer
+ */
+export const seenInSchedule = (durations, slots, spacingMs, seenOf, window = 200) => {
+  const free = Array.from({ length: Math.max(1, slots) }, () => 0)
+  let lastStart = Number.NEGATIVE_INFINITY
+  const ended = []
+  return durations.map((d) => {
+    const i = free.indexOf(Math.min(...free))
+    const start = Math.max(free[i], lastStart + spacingMs)
+    lastStart = start
+    const known = ended
+      .filter((e) => e.at <= start)
+      .sort((a, b) => a.at - b.at)
+      .slice(-window)
+      .map((e) => e.ms)
+      .sort((a, b) => a - b)
+    const seen = seenOf(d, known)
+    free[i] = start + seen
+    ended.push({ at: start + seen, ms: d })
+    return seen
+  })
+}

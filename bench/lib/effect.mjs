@@ -9,7 +9,8 @@ export {
   Logger,
   LogLevel,
   Random,
-  Redacted
+  Redacted,
+  Scheduler
 } from "../../packages/core/node_modules/effect/dist/esm/index.js"
 export {
   FetchHttpClient,

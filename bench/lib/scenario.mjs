@@ -257,6 +257,7 @@ export const run = (spec, profile) => {
     program.pipe(
       Effect.scoped,
       Effect.withClock(clock),
+      Effect.withScheduler(clock.scheduler),
       // Retry jitter and ids from a seeded PRNG: with the virtual clock, a run is the same on every machine.
       Effect.withRandom(Random.make(spec.seed)),
       Logger.withMinimumLogLevel(LogLevel.None),
@@ -281,17 +282,18 @@ const measure = (spec, setup, first, second, asked) => {
 
   const firstPollMs = genie.pollIntervalSeconds * 1000
   const maxPollMs = genie.maxPollIntervalSeconds * 1000
-  // When the asker can first see each answer. Adaptive: the plan from the latencies of the questions that surely
-  // ended before this one started (all but the `slots` before it), as the asker's estimator holds them.
+  // The rate questions may start at: the client's own limit or the server's, whichever is lower.
+  const serverQpm = spec.faults?.genie?.questionsPerMinute
+  const allowedQpm = Math.min(questionsPerMinute ?? Infinity, serverQpm ?? Infinity)
+  const spacingMs = Number.isFinite(allowedQpm) ? 60_000 / allowedQpm : 0
+  // When the asker can first see each answer. Adaptive: at the poll planned from the latencies the asker had seen
+  // when the question started (the same list schedule, played out with those polls).
   const adaptive = genie.pollSchedule === "adaptive"
-  const planFor = (i) =>
-    Polling.plan(
-      latencies.slice(0, Math.max(0, i - slots)).sort((a, b) => a - b),
-      { first: firstPollMs, max: maxPollMs }
-    )
-  const seen = latencies.map((ms, i) =>
-    adaptive ? Bounds.seenAtPlanned(ms, planFor(i), firstPollMs, maxPollMs) : Bounds.seenAt(ms, firstPollMs, maxPollMs)
-  )
+  const seen = adaptive
+    ? Bounds.seenInSchedule(latencies, slots, spacingMs, (ms, known) =>
+        Bounds.seenAtPlanned(ms, Polling.plan(known, { first: firstPollMs, max: maxPollMs }), firstPollMs, maxPollMs)
+      )
+    : latencies.map((ms) => Bounds.seenAt(ms, firstPollMs, maxPollMs))
   // Client overhead, measured directly: real ms from the poll that saw an answer to the question's result being
   // done (rows read, conversation deleted, evaluated; the journal append follows), the same span in virtual ms
   // (the two agree unless real time was magnified), and real ms per HTTP request.
@@ -303,10 +305,6 @@ const measure = (spec, setup, first, second, asked) => {
       : [{ real: done.real - poll.lastRealEnd, virtual: done.virtual - poll.lastVirtualEnd }]
   })
   const messagePolls = [...first.polls.values()].reduce((sum, p) => sum + p.count, 0)
-  // The rate questions may start at: the client's own limit or the server's, whichever is lower.
-  const serverQpm = spec.faults?.genie?.questionsPerMinute
-  const allowedQpm = Math.min(questionsPerMinute ?? Infinity, serverQpm ?? Infinity)
-  const spacingMs = Number.isFinite(allowedQpm) ? 60_000 / allowedQpm : 0
   const rateMs = n * spacingMs
   const makespanMs = Bounds.schedule(latencies, slots)
   // The issue's bound, and the exact list schedule it approximates (both limits at once), without and with polling.

@@ -17,14 +17,14 @@
 //   emulator reports it hung: `onRequestHung`), and each emulated Genie answer from the engine's reply until the
 //   emulator has run its SQL and stored it (`onAnswerReady`);
 // - nor while file-system requests are pending (the run store's fsync'd journal), for `fsGraceMs` at most;
-// - nor while the process still burns CPU (on any thread; under a quarter of a CPU counts as settled): a safety net
-//   for work that runs between two sleeps without being announced (evaluation, JSON).
+// - nor while a fiber is runnable (the run's Effect scheduler counts them): work a wake started that has not yet
+//   reached its next sleep or request (a resumed poll, evaluation, a long computation that yields).
 // So a run's virtual times do not depend on the machine, its load or the pacing: with seeded latencies, faults and
 // retry jitter (scenario.mjs) a run gives the same virtual times every time. The client's real overhead is measured
 // apart (real ms and CPU ms per question, scenario.mjs). `scale` is the pacing: smaller is faster.
 import { performance } from "node:perf_hooks"
 import { clearTimeout, setTimeout } from "node:timers"
-import { Clock, Duration, Effect } from "./effect.mjs"
+import { Clock, Duration, Effect, Scheduler } from "./effect.mjs"
 
 /** Node's timers overflow above this many milliseconds (and then fire at once). */
 const maxTimerMs = 2 ** 31 - 1
@@ -55,18 +55,24 @@ export const make = (scale) => {
   let handle
   let heldSince
 
-  // The process is settled when it used under a quarter of a CPU since the last look: the work a wake started (the
-  // emulator running Genie's SQL on DuckDB's threads, evaluation) is done. A hung request uses none.
-  let lastCpu = process.cpuUsage()
-  let lastReal = performance.now()
-  const settled = () => {
-    const cpu = process.cpuUsage()
-    const real = performance.now()
-    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000
-    const realMs = real - lastReal
-    lastCpu = cpu
-    lastReal = real
-    return realMs > 0 && cpuMs <= 0.25 * realMs
+  // Fibers that are runnable but have not run yet: the work a wake started (a resumed poll, evaluation, a fiber
+  // yielding in a long computation) that has not reached its next sleep or announced request. Counted by the
+  // scheduler the run uses (`scheduler`, `Effect.withScheduler`).
+  let runnable = 0
+  const base = Scheduler.defaultScheduler
+  const scheduler = {
+    shouldYield: (fiber) => base.shouldYield(fiber),
+    scheduleTask: (task, priority, fiber) => {
+      runnable++
+      base.scheduleTask(
+        () => {
+          runnable--
+          task()
+        },
+        priority,
+        fiber
+      )
+    }
   }
   const inFlight = () => {
     const real = performance.now()
@@ -75,6 +81,7 @@ export const make = (scale) => {
     fsSince = fs ? (fsSince ?? real) : undefined
     return fsSince !== undefined && real - fsSince < fsGraceMs
   }
+  /** The sleep due first; of equal deadlines, the one made first (a `Set` keeps insertion order). */
   const earliest = () => {
     let min
     for (const entry of sleeps) if (min === undefined || entry.at < min.at) min = entry
@@ -89,7 +96,7 @@ export const make = (scale) => {
   }
   const wake = () => {
     handle = undefined
-    if (!settled() || inFlight()) {
+    if (runnable > 0 || inFlight()) {
       heldSince ??= performance.now()
       handle = setTimeout(wake, 1)
       return
@@ -102,12 +109,11 @@ export const make = (scale) => {
     if (next === undefined) return
     stats.wakes++
     virtual = Math.max(virtual, next.at)
-    for (const entry of [...sleeps]) {
-      if (entry.at <= virtual) {
-        sleeps.delete(entry)
-        entry.resume()
-      }
-    }
+    // One sleep per wake: of sleeps due at the same time, the one made first resumes first, and the next one only
+    // once the work it started is done. So an answer due at 20 s (its sleep made when the question was asked) is
+    // stored before a poll due at 20 s looks, as its ready time says, and ties never depend on the machine.
+    sleeps.delete(next)
+    next.resume()
     arm()
   }
 
@@ -146,6 +152,8 @@ export const make = (scale) => {
         work.delete(entry)
       }
     },
+    /** The scheduler to run under this clock (`Effect.withScheduler`): the clock waits for runnable fibers. */
+    scheduler,
     /** The virtual time now, in ms (for the bench's own measurements). */
     now,
     /** Real ms the clock was held by work in flight, and how many times it moved. */

@@ -16,6 +16,7 @@ import {
 import { ProfileLoader } from "@genie-enhancer/core"
 import type { EnhanceErrors, RunStore, Safety } from "@genie-enhancer/core"
 import { HistoryDb } from "@genie-enhancer/history"
+import { Reports } from "@genie-enhancer/report"
 import { Effect, Layer } from "effect"
 import type { TargetInfo } from "./WorkspaceTarget.js"
 
@@ -30,7 +31,27 @@ export const historyLayer = (runsDir: string) => HistoryDb.layer(HistoryDb.fileI
 const enhanceLayer = (resolved: ProfileLoader.ResolvedProfile) =>
   Layer.mergeAll(PlanValidation.layer(), historyLayer(resolved.profile.runs.dir))
 
-/** `enhance`: runs (or resumes) the loop, then promotes when asked and allowed. */
+/**
+ * The SQL warehouse of a run: the configured one (`--warehouse-id`, `DATABRICKS_WAREHOUSE_ID`, the local target's),
+ * else the space's own (as `score`'s preflight does). `fromSpace` says the space's was taken.
+ */
+export const warehouseOf = (info: TargetInfo, spaceId: string) =>
+  Effect.gen(function* () {
+    if (info.warehouseId !== undefined) return { warehouseId: info.warehouseId, fromSpace: false }
+    const space = yield* Effect.flatMap(Stages.SpaceStore, (store) => store.get(spaceId))
+    if (space.warehouseId === "") {
+      return yield* usage(
+        "--warehouse-id",
+        `a SQL warehouse is required: none is configured and space ${spaceId} names none (set --warehouse-id or DATABRICKS_WAREHOUSE_ID)`
+      )
+    }
+    return { warehouseId: space.warehouseId, fromSpace: true }
+  })
+
+/**
+ * `enhance`: runs (or resumes) the loop, promotes when asked and allowed, then writes `report.html` and `report.md`
+ * into the run directory (a report that cannot be written does not fail the run: `reportNote` says why).
+ */
 export const runEnhance = (options: {
   readonly info: TargetInfo
   readonly resolved: ProfileLoader.ResolvedProfile
@@ -50,8 +71,9 @@ export const runEnhance = (options: {
     }
     const spaceId = options.space ?? info.spaceIds?.[0]
     if (spaceId === undefined) return yield* usage("--space", "a space id is required with the databricks target")
-    if (info.warehouseId === undefined) return yield* usage("--warehouse-id", "a SQL warehouse is required")
     const file = yield* Benchmark.load(benchmarksFile)
+    const warehouse = yield* warehouseOf(info, spaceId)
+    if (warehouse.fromSpace) yield* options.say(`Using the space's own SQL warehouse ${warehouse.warehouseId}.`)
     const outcome = yield* Effect.scoped(
       Enhance.run({
         productionSpaceId: spaceId,
@@ -61,14 +83,18 @@ export const runEnhance = (options: {
         profile: resolved.name,
         scorer: profile.scorer.plugin,
         target: info.target === "local" ? "local" : info.host,
-        warehouseId: info.warehouseId,
+        warehouseId: warehouse.warehouseId,
         keep: options.keep,
         ...(options.resume === undefined ? {} : { resume: options.resume }),
         onProgress: options.say
       })
     )
     const promotion = options.promote && outcome.promotable.allowed ? yield* promote(outcome) : undefined
-    return { outcome, promotion }
+    const reportNote = yield* Reports.writeRunReportsNote(outcome.dir, {
+      sendRows: profile.evaluate.sendRows,
+      ...(promotion === undefined ? {} : { promotion: { promoted: promotion.promoted, reason: promotion.reason } })
+    })
+    return { outcome, promotion, reportNote }
   }).pipe(Effect.provide(enhanceLayer(options.resolved)))
 
 /** Promotes a finished run's best configuration (needs the history and the space store). */

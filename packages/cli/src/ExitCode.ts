@@ -33,7 +33,16 @@ const byTag: Readonly<Record<string, ExitCode>> = {
   RunStoreError: ExitCode.config,
   UnsafeSql: ExitCode.config,
   PreflightFailed: ExitCode.providerAuth,
-  PartialRun: ExitCode.partialRun
+  PartialRun: ExitCode.partialRun,
+  // The improvement loop, promotion and history.
+  StageFailed: ExitCode.providerAuth,
+  SpaceNotReady: ExitCode.providerAuth,
+  ApplyFailed: ExitCode.config,
+  ResumeRefused: ExitCode.config,
+  PromotionRefused: ExitCode.config,
+  PromotionConflict: ExitCode.conflict,
+  HistoryStoreError: ExitCode.config,
+  ReportError: ExitCode.config
 }
 
 /** A `reason` that decides the code whatever the tag: a missing thing is bad usage, a stale etag a conflict. */

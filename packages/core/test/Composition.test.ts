@@ -130,7 +130,7 @@ const options = (
 const scoreOne = Effect.gen(function* () {
   const s = yield* Stages.Scorer
   const results = yield* Stream.runCollect(s.score([benchmark], { spaceId: "s" }))
-  return [...results][0]!
+  return [...results][0]
 })
 
 describe("Composition", () => {

@@ -33,6 +33,21 @@ describe("Evaluator.decide: Genie's status and the expected SQL", () => {
       reason: "EXPECTED_SQL_FAILED"
     },
     {
+      name: "an expected SQL that failed transiently (503 through its retries) is an error, not excluded",
+      expected: new StageFailed({ stage: "execute", message: "HTTP 503", retryable: true }),
+      answer: answer({ result: sales }),
+      outcome: "error",
+      decidedBy: "expected-sql-unavailable",
+      reason: "TRANSIENT_ERROR"
+    },
+    {
+      name: "Genie unavailable through its retries is an error labelled as transient",
+      answer: answer({ status: "UNAVAILABLE" }),
+      outcome: "error",
+      decidedBy: "genie-unavailable",
+      reason: "TRANSIENT_ERROR"
+    },
+    {
       name: "a Genie timeout is an error, not a failure of the space",
       answer: answer({ status: "TIMEOUT" }),
       outcome: "error",

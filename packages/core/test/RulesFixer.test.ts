@@ -260,6 +260,64 @@ describe("RulesFixer", () => {
     })
   })
 
+  it("metadata-add: a column's words on the same-named column of every table the queries read it from, one fix each", () => {
+    const vocabulary = (phrase: string, tables: ReadonlyArray<string>) =>
+      pattern(
+        `vocabulary:${phrase}`,
+        "vocabulary",
+        {
+          phrase,
+          stems: [phrase],
+          target: {
+            kind: "column",
+            ref: "main.s.items.group_id",
+            table: "main.s.items",
+            column: "group_id",
+            tables
+          },
+          support: 2,
+          precision: 1
+        },
+        ["by_kind", "by_label"]
+      )
+    const propose = (tables: ReadonlyArray<string>, s: SerializedSpace = space) =>
+      RulesFixer.propose({
+        failures: [],
+        patterns: new PatternBook({ ...book, patterns: [vocabulary("cluster", tables)] }),
+        space: s,
+        train
+      }).fixes.filter((f) => (f.change as { _tag?: string })._tag === "ColumnSynonyms")
+    const fixes = propose(["main.s.groups", "main.s.items", "main.s.elsewhere"])
+    // Every table of the space with the column, one fix each; a table the space does not have gets nothing.
+    assert.deepStrictEqual(
+      fixes.map((f) => f.change).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+      [
+        { _tag: "ColumnSynonyms", table: "main.s.groups", column: "group_id", synonyms: ["cluster"] },
+        { _tag: "ColumnSynonyms", table: "main.s.items", column: "group_id", synonyms: ["cluster"] }
+      ]
+    )
+    // The table the queries read it from most keeps the id it had when it was the only one.
+    const primary = fixes.find((f) => (f.change as { table: string }).table === "main.s.items")!
+    assert.strictEqual(primary.id, propose(["main.s.items"])[0].id)
+    assert.notInclude(primary.rationale, "same column")
+    const other = fixes.find((f) => (f.change as { table: string }).table === "main.s.groups")!
+    assert.include(other.rationale, "groups has the same column")
+    // A table that has the word already is left alone.
+    const configured: SerializedSpace = {
+      ...space,
+      data_sources: {
+        tables: [
+          { identifier: "main.s.groups", column_configs: [{ column_name: "GROUP_ID", synonyms: ["Cluster"] }] },
+          { identifier: "main.s.items" }
+        ]
+      }
+    }
+    assert.deepStrictEqual(
+      propose(["main.s.groups", "main.s.items"], configured).map((f) => (f.change as { table: string }).table),
+      ["main.s.items"]
+    )
+  })
+
   it("join-spec-delete: a configured join contradicted by the evidence, as a high-risk fix", () => {
     const [del] = byCategory("join-spec-delete")
     assert.strictEqual((del.change as { id: string }).id, "0a000000000000000000000000000003")

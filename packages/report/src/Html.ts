@@ -8,7 +8,7 @@
  * the script or inject markup.
  */
 import { client } from "./internal/client.js"
-import { endpoints, enhanceChanges, title } from "./internal/derive.js"
+import { endpoints, enhanceChanges, iterationName, questionsByStage, scoreCI, title } from "./internal/derive.js"
 import { duration, html, percent, points, scoreText, scriptJson, usd } from "./internal/format.js"
 import type * as ReportData from "./ReportData.js"
 
@@ -261,6 +261,10 @@ const diffSection = (diff: ReadonlyArray<ReportData.SectionDiff>) =>
         )
         .join("")
 
+/** `2.6%–51.3%`, or `n/a`. */
+const ciRange = (s: ReportData.Score | undefined) =>
+  s === undefined || s.low === null ? "n/a" : `${percent(s.low)}–${percent(s.high)}`
+
 const enhanceSection = (data: ReportData.ReportData): string => {
   const e = data.enhance
   if (e === undefined) return ""
@@ -295,17 +299,28 @@ const enhanceSection = (data: ReportData.ReportData): string => {
         `<tr><td>${html(q.iteration ?? "")}</td><td>${html(q.stage ?? "")}</td><td>${q.benchmarkId === undefined ? "" : `<code>${html(q.benchmarkId)}</code>`}</td><td>${html(q.question)}</td></tr>`
     )
     .join("")}</tbody></table></details>`
+  const iterations = `<table id="iterations"><thead><tr><th>Iteration</th><th class="num">Train (95% CI)</th><th class="num">Holdout (95% CI)</th><th>Candidate</th><th class="num">Genie questions</th></tr></thead><tbody>${[
+    ...e.iterations
+  ]
+    .sort((a, b) => a.index - b.index)
+    .map(
+      (i) =>
+        `<tr><td>${html(iterationName(i))}</td><td class="num">${html(scoreCI(i.train))}</td><td class="num">${i.holdout === undefined ? "" : html(scoreCI(i.holdout))}</td><td>${i.accepted === undefined ? '<span class="muted">no candidate</span>' : badge(i.accepted ? "accepted" : "rejected")}</td><td class="num">${html(i.genieQuestions ?? "")}</td></tr>`
+    )
+    .join("")}</tbody></table>`
+  const stages = questionsByStage(e)
   const times = `<table><thead><tr><th>Stage</th><th class="num">Time</th></tr></thead><tbody>${e.stageTimes
     .map((s) => `<tr><td>${html(s.stage)}</td><td class="num">${duration(s.ms)}</td></tr>`)
     .join("")}</tbody></table>`
   return `<section id="enhance"><h2>Enhancement</h2>
-<div class="cards">${card(`${percent(first?.train?.score)} → ${percent(last?.train?.score)}`, "train accuracy, baseline → final")}${e.holdout === undefined ? "" : card(`${percent(e.holdout.baseline?.score)} → ${percent(e.holdout.final?.score)}`, "holdout accuracy, baseline → final")}${card(`${accepted} / ${e.fixes.length}`, "fixes accepted")}${card(String(changes.fixed.length), "benchmarks fixed")}${card(String(changes.broke.length), "benchmarks broken")}${card(String(e.genieQuestions.total), "Genie questions")}${e.llm === undefined ? "" : card(usd(e.llm.total.costUsd), `LLM cost (${e.llm.total.inputTokens + e.llm.total.outputTokens} tokens)`)}</div>
+<div class="cards">${card(`${percent(first?.train?.score)} → ${percent(last?.train?.score)}`, `train accuracy, baseline → final (95% CI ${ciRange(first?.train)} → ${ciRange(last?.train)})`)}${e.holdout === undefined ? "" : card(`${percent(e.holdout.baseline?.score)} → ${percent(e.holdout.final?.score)}`, `holdout accuracy, baseline → final (95% CI ${ciRange(e.holdout.baseline)} → ${ciRange(e.holdout.final)})`)}${card(`${accepted} / ${e.fixes.length}`, "fixes accepted")}${card(String(changes.fixed.length), "benchmarks fixed")}${card(String(changes.broke.length), "benchmarks broken")}${card(String(e.genieQuestions.total), "Genie questions")}${e.llm === undefined ? "" : card(usd(e.llm.total.costUsd), `LLM cost (${e.llm.total.inputTokens + e.llm.total.outputTokens} tokens)`)}</div>
+${e.stopReason === undefined ? "" : `<p>Stopped on <strong>${html(e.stopReason)}</strong> after ${Math.max(0, e.iterations.length - 1)} iteration(s).</p>`}
 ${e.promotion === undefined ? "" : `<p class="note">${e.promotion.promoted ? "Promoted" : "Not promoted"}: ${html(e.promotion.reason)}</p>`}
-<div class="grid">${chart("chart-iterations", "Accuracy per iteration (train; holdout at baseline and final)")}</div>
+<div class="grid">${chart("chart-iterations", "Accuracy per iteration (train; holdout at baseline and final)")}<div>${iterations}</div></div>
 <h3>Benchmark × iteration</h3>${matrix(data, e)}
 <h3>Fixes</h3>${fixes}
 <h3>Space diff</h3>${diffSection(e.spaceDiff)}
-<h3>Genie questions</h3>${questions}
+<h3>Genie questions</h3>${stages.length === 0 ? "" : `<p>${stages.map((s) => `${html(s.name)}: <strong>${s.count}</strong>`).join(" · ")}</p>`}${questions}
 <h3>Language model usage</h3><div class="grid"><div>${llm}</div>${chart("chart-tokens", "Tokens per stage")}</div>
 <h3>Time per stage</h3><div class="grid"><div>${times}</div>${chart("chart-stages", "Seconds per stage")}</div>
 </section>`

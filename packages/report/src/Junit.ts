@@ -3,11 +3,13 @@
  * test reporters, GitLab, Jenkins, Azure DevOps) list benchmarks natively. A failing or inconclusive verdict is a
  * `<failure>` with its reasons, an `error` verdict (Genie could not be asked) an `<error>`, an `excluded` one (the
  * expected SQL failed) `<skipped>`. With `--against`, a benchmark that passed in the baseline and no longer does
- * says so in its failure message.
+ * says so in its failure message. For an enhance run the test cases are the best configuration's benchmarks, and the
+ * summary suite carries baseline → best train and holdout (with CIs), iterations, stop reason, fixes and Genie
+ * questions as properties, and the iterations, benchmark × iteration matrix and fixes with their why as output.
  */
 import { duration, xml } from "./internal/format.js"
 import type * as ReportData from "./ReportData.js"
-import { why } from "./internal/derive.js"
+import { endpoints, enhanceText, why } from "./internal/derive.js"
 
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3)
 
@@ -56,6 +58,36 @@ const counts = (rows: ReadonlyArray<ReportData.BenchmarkRow>) => ({
 const attrs = (c: ReturnType<typeof counts>) =>
   `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${c.time}"`
 
+const fixed4 = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : x.toFixed(4))
+const ci4 = (s: ReportData.Score | undefined) =>
+  s === undefined || s.low === null ? "n/a" : `${s.low.toFixed(4)}-${(s.high ?? 0).toFixed(4)}`
+
+/** An enhance run's headline numbers as summary properties. */
+const enhanceProperties = (e: ReportData.EnhanceSection | undefined): Array<[string, string]> => {
+  if (e === undefined) return []
+  const { first, last } = endpoints(e)
+  const accepted = e.fixes.filter((f) => f.decision === "accepted").length
+  return [
+    ["enhance.train.baseline", fixed4(first?.train?.score)],
+    ["enhance.train.baseline.ci95", ci4(first?.train)],
+    ["enhance.train.best", fixed4(last?.train?.score)],
+    ["enhance.train.best.ci95", ci4(last?.train)],
+    ...(e.holdout === undefined
+      ? []
+      : ([
+          ["enhance.holdout.baseline", fixed4(e.holdout.baseline?.score)],
+          ["enhance.holdout.baseline.ci95", ci4(e.holdout.baseline)],
+          ["enhance.holdout.best", fixed4(e.holdout.final?.score)],
+          ["enhance.holdout.best.ci95", ci4(e.holdout.final)]
+        ] satisfies Array<[string, string]>)),
+    ["enhance.iterations", String(Math.max(0, e.iterations.length - 1))],
+    ...(e.stopReason === undefined ? [] : [["enhance.stopReason", e.stopReason] satisfies [string, string]]),
+    ["enhance.fixes.accepted", String(accepted)],
+    ["enhance.fixes.rejected", String(e.fixes.length - accepted)],
+    ["enhance.genieQuestions", String(e.genieQuestions.total)]
+  ]
+}
+
 /**
  * Renders the JUnit XML report.
  *
@@ -85,14 +117,17 @@ export const render = (data: ReportData.ReportData): string => {
       : [
           ["baseline", data.comparison.baseline.runId],
           ["delta", data.comparison.delta === null ? "n/a" : data.comparison.delta.toFixed(4)]
-        ])
+        ]),
+    ...enhanceProperties(data.enhance)
   ]
-  // Properties sit in a suite of their own so every CI parser keeps them; that suite has no test case.
+  // Properties sit in a suite of their own so every CI parser keeps them; that suite has no test case. An enhance
+  // run adds its iterations, benchmark × iteration matrix and fixes as the suite's output.
   const info = [
     `  <testsuite name="${xml(`${suiteName} / summary`)}" tests="0" failures="0" errors="0" skipped="0" time="0.000">`,
     "    <properties>",
     ...properties.map(([k, v]) => `      <property name="${xml(k)}" value="${xml(v)}"/>`),
     "    </properties>",
+    ...(data.enhance === undefined ? [] : [`    <system-out>${xml(enhanceText(data.enhance))}</system-out>`]),
     "  </testsuite>"
   ]
   return [

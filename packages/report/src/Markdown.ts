@@ -3,7 +3,7 @@
  * another run, or across an enhance run's iterations), top regressions, accuracy per category and the most common
  * failure reasons.
  */
-import { endpoints, enhanceChanges } from "./internal/derive.js"
+import { endpoints, enhanceChanges, iterationName, matrixOf, questionsByStage, scoreCI } from "./internal/derive.js"
 import { code, duration, mark, md, percent, points, scoreText, usd } from "./internal/format.js"
 import type * as ReportData from "./ReportData.js"
 
@@ -22,6 +22,53 @@ const changeList = (heading: string, changes: ReadonlyArray<ReportData.Change>):
     )
   const more = changes.length > listMax ? [`- … and ${changes.length - listMax} more`] : []
   return [`**${heading} (${changes.length})**`, "", ...lines, ...more, ""]
+}
+
+/** An enhance run's iterations, benchmark × iteration matrix and fixes (the last two collapsed). */
+const enhanceTables = (e: ReportData.EnhanceSection): Array<string> => {
+  const { iterations, rows } = matrixOf(e)
+  const out = [
+    "| Iteration | Train | Holdout | Candidate | Genie questions |",
+    "|---|---:|---:|---|---:|",
+    ...iterations.map(
+      (i) =>
+        `| ${md(iterationName(i))} | ${scoreCI(i.train)} | ${i.holdout === undefined ? "" : scoreCI(i.holdout)} | ` +
+        `${i.accepted === undefined ? "—" : i.accepted ? "accepted" : "rejected"} | ${i.genieQuestions ?? ""} |`
+    ),
+    ""
+  ]
+  if (rows.length > 0) {
+    const changed = rows.filter((r) => r.changed).length
+    out.push(
+      `<details><summary>Benchmark × iteration (${changed} of ${rows.length} changed)</summary>`,
+      "",
+      `| Benchmark | ${iterations.map((i) => md(iterationName(i))).join(" | ")} |`,
+      `|---|${iterations.map(() => ":-:|").join("")}`,
+      ...rows.map(
+        (r) => `| ${code(r.id, 80)} | ${r.outcomes.map((o) => (o === undefined ? "" : mark(o))).join(" | ")} |`
+      ),
+      "",
+      "</details>",
+      ""
+    )
+  }
+  if (e.fixes.length > 0) {
+    const accepted = e.fixes.filter((f) => f.decision === "accepted").length
+    out.push(
+      `<details><summary>Fixes (${accepted} accepted, ${e.fixes.length - accepted} rejected)</summary>`,
+      "",
+      "| It. | Fix | Target | Decision | Why |",
+      "|---:|---|---|---|---|",
+      ...e.fixes.map(
+        (f) =>
+          `| ${f.iteration} | ${code(f.category)} | ${code(f.target, 80)} | ${f.decision === "accepted" ? "✅ accepted" : "❌ rejected"} | ${md(f.why, 200)} |`
+      ),
+      "",
+      "</details>",
+      ""
+    )
+  }
+  return out
 }
 
 /**
@@ -55,14 +102,23 @@ export const render = (data: ReportData.ReportData): string => {
   if (e !== undefined) {
     const { first, last } = endpoints(e)
     const accepted = e.fixes.filter((f) => f.decision === "accepted").length
+    const cis = (a: ReportData.Score | undefined, b: ReportData.Score | undefined) =>
+      a?.low === null || a?.low === undefined || b?.low === null || b?.low === undefined
+        ? ""
+        : ` (95% CI ${percent(a.low)}–${percent(a.high)} → ${percent(b.low)}–${percent(b.high)}; n=${b.scored})`
+    const stages = questionsByStage(e)
     const lines = [
-      `- Train: ${percent(first?.train?.score)} → **${percent(last?.train?.score)}** over ${Math.max(0, e.iterations.length - 1)} iterations`,
+      `- Train: ${percent(first?.train?.score)} → **${percent(last?.train?.score)}** over ${Math.max(0, e.iterations.length - 1)} iterations${cis(first?.train, last?.train)}`,
       ...(e.holdout === undefined
         ? []
-        : [`- Holdout: ${percent(e.holdout.baseline?.score)} → **${percent(e.holdout.final?.score)}**`]),
+        : [
+            `- Holdout: ${percent(e.holdout.baseline?.score)} → **${percent(e.holdout.final?.score)}**${cis(e.holdout.baseline, e.holdout.final)}`
+          ]),
+      ...(e.stopReason === undefined ? [] : [`- Stopped on ${code(e.stopReason)}`]),
       `- Fixes: ${accepted} accepted, ${e.fixes.length - accepted} rejected; ` +
         `${e.spaceDiff.reduce((n, s) => n + s.changes.length, 0)} changes in ${e.spaceDiff.length} sections of the space`,
       `- Genie questions: ${e.genieQuestions.total}` +
+        (stages.length === 0 ? "" : ` (${stages.map((s) => `${md(s.name)} ${s.count}`).join(", ")})`) +
         (e.llm === undefined
           ? ""
           : ` · LLM: ${e.llm.total.calls} calls, ${e.llm.total.inputTokens + e.llm.total.outputTokens} tokens, ${usd(e.llm.total.costUsd)}`),
@@ -70,7 +126,7 @@ export const render = (data: ReportData.ReportData): string => {
         ? []
         : [`- Promotion: ${e.promotion.promoted ? "promoted" : "not promoted"} — ${md(e.promotion.reason)}`])
     ]
-    out.push(...lines, "")
+    out.push(...lines, "", ...enhanceTables(e))
   }
 
   if (c !== undefined || e !== undefined) {

@@ -195,7 +195,9 @@ export const Iteration = Schema.Struct({
   /** Whether this iteration's candidate configuration was kept. */
   accepted: optional(Schema.Boolean),
   results: Schema.Array(IterationResult),
-  durationMs: optional(Schema.Number)
+  durationMs: optional(Schema.Number),
+  /** Genie questions this iteration asked (the baseline's: both splits). */
+  genieQuestions: optional(Schema.Number)
 })
 /** @category models */
 export type Iteration = typeof Iteration.Type
@@ -263,8 +265,9 @@ export const StageTime = Schema.Struct({ stage: Schema.String, ms: Schema.Number
 export type StageTime = typeof StageTime.Type
 
 /**
- * The sections only an enhance run has. An enhance run writes this as `enhance.json` in its run directory (or
- * hands it to `RunReader.read`); reports pick it up from there.
+ * The sections only an enhance run has. `EnhanceReader` maps an enhance run's own records (`enhance.json`, the
+ * loop's outcome, and `enhance.jsonl`) to it; a section can also be handed to `RunReader.read` or stored as
+ * `enhance.json` in this shape.
  *
  * @category models
  */
@@ -282,6 +285,8 @@ export const EnhanceSection = Schema.Struct({
     })
   ),
   stageTimes: Schema.Array(StageTime),
+  /** Why the loop stopped: `target`, `maxIterations`, `plateau`, `budget:genieQuestions`, … */
+  stopReason: optional(Schema.String),
   promotion: optional(Schema.Struct({ promoted: Schema.Boolean, reason: Schema.String }))
 })
 /** @category models */

@@ -2,11 +2,13 @@
  * Reads a run directory (`.genie-enhancer/runs/<run-id>/`) into `ReportData`: `run.json` says what was run,
  * `journal.jsonl` holds every finished benchmark, `results.json` the summary (absent when the run was cut short:
  * the summary is then recomputed from the journal), the benchmark file adds questions, categories and
- * difficulties, and an optional `enhance.json` adds the enhance sections.
+ * difficulties. An enhance run (`enhance.json`, the loop's outcome, and `enhance.jsonl`, its journal) adds the enhance
+ * sections and its benchmarks are the best configuration's results (see `EnhanceReader`).
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Benchmark, RunStore, RunSummary, Stages } from "@genie-enhancer/core"
 import { Clock, Effect, Option, Schema } from "effect"
+import * as EnhanceReader from "./EnhanceReader.js"
 import * as Redaction from "./Redaction.js"
 import * as ReportData from "./ReportData.js"
 
@@ -29,8 +31,10 @@ export interface Options {
   readonly sendRows?: boolean
   /** Environment whose secret values are redacted (`process.env` in the CLI). */
   readonly env?: Readonly<Record<string, string | undefined>>
-  /** Enhance sections to use instead of the run's `enhance.json`. */
+  /** Enhance sections to use instead of the run's own (`enhance.json` and `enhance.jsonl`). */
   readonly enhance?: ReportData.EnhanceSection
+  /** An enhance run's promotion, when it just happened (`enhance --promote`); else the run's promotability. */
+  readonly promotion?: { readonly promoted: boolean; readonly reason: string }
 }
 
 /** The part of `results.json` reports use; everything optional, so older or partial summaries still read. */
@@ -65,6 +69,20 @@ const decodeMeta = Schema.decodeUnknownEither(RunStore.RunMeta)
 const decodeExtras = Schema.decodeUnknownOption(MetaExtras)
 const decodeResult = Schema.decodeUnknownOption(Stages.BenchmarkResult)
 const decodeSummary = Schema.decodeUnknownEither(SummaryFile)
+const decodeSection = Schema.decodeUnknownEither(ReportData.EnhanceSection)
+
+/** A benchmark the enhance loop's preflight excluded (its expected SQL failed or returned no rows). */
+const excludedRow = (b: Benchmark.Benchmark, reason: string): ReportData.BenchmarkRow => ({
+  id: b.id,
+  question: b.question,
+  category: b.category,
+  difficulty: b.difficulty,
+  ...(b.split === undefined ? {} : { split: b.split }),
+  outcome: "excluded",
+  decidedBy: "preflight",
+  reasons: [reason],
+  expectedSql: b.expected_sql
+})
 
 const parseJson = (text: string): Option.Option<unknown> =>
   Option.liftThrowable((s: string): unknown => JSON.parse(s))(text)
@@ -259,31 +277,58 @@ export const read = Effect.fn("RunReader.read")(function* (runDir: string, optio
     warnings.push(`benchmark file ${meta.benchmarksFile} could not be read: questions and expected SQL are missing`)
   }
   const benchmarks = Option.match(file, { onNone: () => [], onSome: (f) => f.benchmarks })
-  const byId = new Map(results.map((r) => [r.benchmarkId, r]))
+
+  // An enhance run: the loop's outcome (`enhance.json`) and journal (`enhance.jsonl`), mapped by `EnhanceReader`;
+  // or a ready enhance section (given, or as `enhance.json`).
+  let enhance = options.enhance
+  let enhanceRun: EnhanceReader.Mapped | undefined
+  if (enhance === undefined) {
+    const enhanceJson = Option.flatMap(yield* readText(path.join(runDir, "enhance.json")), parseJson)
+    const outcome = Option.flatMap(enhanceJson, EnhanceReader.decodeOutcome)
+    const section = Option.isSome(outcome)
+      ? Option.none()
+      : Option.flatMap(enhanceJson, (v) => Option.getRight(decodeSection(v)))
+    const enhanceJournal = yield* readText(path.join(runDir, "enhance.jsonl"))
+    if (Option.isSome(section)) enhance = section.value
+    else if (Option.isSome(outcome) || Option.isSome(enhanceJournal)) {
+      const journal = EnhanceReader.parseJournal(Option.getOrElse(enhanceJournal, () => ""))
+      enhanceRun = EnhanceReader.fromRun({
+        runId: meta.runId,
+        outcome: Option.getOrUndefined(outcome),
+        journal: journal.lines,
+        benchmarks,
+        ...(options.promotion === undefined ? {} : { promotion: options.promotion })
+      })
+      enhance = enhanceRun.enhance
+      if (Option.isSome(enhanceJson) && Option.isNone(outcome)) warnings.push("enhance.json is damaged; it is left out")
+      if (journal.skipped > 0) warnings.push(`enhance.jsonl: ${journal.skipped} damaged line(s) skipped`)
+      warnings.push(...enhanceRun.warnings)
+    } else if (Option.isSome(enhanceJson)) {
+      warnings.push("enhance.json is not an enhance section; its sections are left out")
+    }
+  }
+
+  // Rows: the journal's results; for an enhance run, the best configuration's results and the excluded benchmarks.
+  const scored: ReadonlyArray<{ readonly result: Stages.BenchmarkResult; readonly split?: string }> =
+    enhanceRun?.results ?? results.map((result) => ({ result }))
+  const excluded = new Map((enhanceRun?.excluded ?? []).map((e) => [e.benchmarkId, e.reason]))
+  const byId = new Map(scored.map((r) => [r.result.benchmarkId, r]))
   const inFile = new Set(benchmarks.map((b) => b.id))
+  const rowOf = (r: { readonly result: Stages.BenchmarkResult; readonly split?: string }, b?: Benchmark.Benchmark) => {
+    const row = toRow(r.result, b)
+    return r.split === undefined ? row : { ...row, split: r.split }
+  }
   const rows = [
     ...benchmarks.flatMap((b) => {
+      const reason = excluded.get(b.id)
+      if (reason !== undefined) return [excludedRow(b, reason)]
       const result = byId.get(b.id)
-      return result === undefined ? [] : [toRow(result, b)]
+      return result === undefined ? [] : [rowOf(result, b)]
     }),
-    ...results.filter((r) => !inFile.has(r.benchmarkId)).map((r) => toRow(r, undefined))
+    ...scored.filter((r) => !inFile.has(r.result.benchmarkId)).map((r) => rowOf(r))
   ]
   if (Option.isSome(file) && rows.some((r) => r.question === undefined)) {
     warnings.push("some results have no benchmark in the benchmark file (it changed since the run)")
-  }
-
-  let enhance = options.enhance
-  if (enhance === undefined) {
-    const enhanceText = yield* readText(path.join(runDir, "enhance.json"))
-    if (Option.isSome(enhanceText)) {
-      const decoded = yield* Effect.option(
-        Effect.flatMap(Effect.fromNullable(Option.getOrUndefined(parseJson(enhanceText.value))), (v) =>
-          ReportData.decodeEnhance(v)
-        )
-      )
-      if (Option.isSome(decoded)) enhance = decoded.value
-      else warnings.push("enhance.json is not an enhance section; its sections are left out")
-    }
   }
 
   const recorded = extras?.sendRows ?? extras?.evaluate?.sendRows
@@ -299,13 +344,15 @@ export const read = Effect.fn("RunReader.read")(function* (runDir: string, optio
       startedAt: meta.startedAt,
       ...(summary?.finishedAt === undefined ? {} : { finishedAt: summary.finishedAt }),
       ...(summary?.wallMs === undefined ? {} : { wallMs: summary.wallMs }),
+      ...(enhanceRun?.finishedAt === undefined ? {} : { finishedAt: enhanceRun.finishedAt }),
+      ...(enhanceRun?.wallMs === undefined ? {} : { wallMs: enhanceRun.wallMs }),
       benchmarksFile: meta.benchmarksFile,
       profile: meta.profile,
       scorer: meta.scorer,
       target: meta.target,
       benchmarks: summary?.benchmarks ?? Math.max(benchmarks.length, rows.length),
       finished: rows.length,
-      complete: summary !== undefined
+      complete: enhanceRun?.complete ?? summary !== undefined
     },
     privacy: { sendRows, redactions: 0 },
     score: scoreSection(rows, summary),

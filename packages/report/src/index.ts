@@ -4,6 +4,7 @@
  * and (with `sendRows: false`) result values.
  */
 export * as Comparison from "./Comparison.js"
+export * as EnhanceReader from "./EnhanceReader.js"
 export * as Html from "./Html.js"
 export * as Junit from "./Junit.js"
 export * as Markdown from "./Markdown.js"

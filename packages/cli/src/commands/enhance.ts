@@ -24,8 +24,9 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
     "wait until it serves them, rescore train and accept the candidate only when the paired per-benchmark outcomes " +
     "say it is better (loop.acceptance, loop.gates). The holdout is scored at the start and once at the end, never " +
     "to choose fixes. Production is not touched unless --promote (snapshot, etag, three-way merge). Dev spaces are " +
-    "deleted at the end, also on failure and Ctrl+C, unless --keep. With no arguments it enhances the bundled retail " +
-    "example offline."
+    "deleted at the end, also on failure and Ctrl+C, unless --keep. The run directory gets report.html and report.md " +
+    "(`report <run-id>` renders them again, or as JUnit or JSON). Without --warehouse-id the space's own SQL " +
+    "warehouse is used. With no arguments it enhances the bundled retail example offline."
   static override examples = [
     "<%= config.bin %> <%= command.id %>",
     "<%= config.bin %> <%= command.id %> --space 01f0f5c840c118b9824acd167525a768 --benchmarks benchmarks.yaml --target databricks",
@@ -96,6 +97,9 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
     if (value.promotion !== undefined) this.log(`  promoted: ${JSON.stringify(value.promotion)}`)
     else if (o.promotable.allowed) this.log(`  promote with: genie-enhancer promote --run ${o.runId}`)
     this.log(`Run recorded in ${o.dir}`)
+    // Where the report is (or why there is none), on stderr so --json's stdout stays one document.
+    if (json) process.stderr.write(`${value.reportNote}\n`)
+    else this.logToStderr(value.reportNote)
     const { bestSpace: _b, baseSpace: _s, ...rest } = o
     return { target, outcome: rest, ...(value.promotion === undefined ? {} : { promotion: value.promotion }) }
   }

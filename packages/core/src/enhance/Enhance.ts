@@ -30,6 +30,7 @@ import type { SerializedSpace } from "../model/Space.js"
 import { diff } from "../model/SpaceDiff.js"
 import type { BenchmarkResult } from "../model/Results.js"
 import { UsageLedger } from "../llm/UsageLedger.js"
+import type { Report as UsageReport } from "../llm/UsageLedger.js"
 import { HistoryStore, newSnapshotId, nowIso } from "../runs/HistoryStore.js"
 import type { HistoryStoreError } from "../runs/HistoryStore.js"
 import type { FixRecord, ResultRecord, RunRecord } from "../runs/HistoryStore.js"
@@ -85,7 +86,7 @@ export interface Input {
   readonly scorer: string
   /** `local` or the workspace host. */
   readonly target: string
-  /** Warehouse of the expected-SQL cache. */
+  /** The SQL warehouse expected SQL runs on (and the key of its cache). */
   readonly warehouseId: string
   /** Default: the apply stage's pure `PlanApply.apply`. */
   readonly apply?: ApplyPlan
@@ -117,6 +118,9 @@ export interface CandidateSummary {
   readonly losses: ReadonlyArray<string>
   readonly genieQuestions: number
   readonly stoppedEarly: boolean
+  /** Train score of the best configuration and of the candidate (absent when the candidate was not rescored). */
+  readonly scoreBefore?: number
+  readonly scoreAfter?: number
 }
 
 /** A fix and the decision about it. @category models */
@@ -156,6 +160,8 @@ export interface Outcome {
   readonly fixes: ReadonlyArray<FixOutcome>
   readonly stopReason: StopReason
   readonly iterations: number
+  /** The best configuration's train score after each iteration (`[0]`: after iteration 1). */
+  readonly trainByIteration: ReadonlyArray<ScoreCI>
   readonly genieQuestions: {
     readonly total: number
     readonly baseline: number
@@ -168,6 +174,13 @@ export interface Outcome {
   readonly expectedSqlExecutions: number
   readonly holdoutDropped: boolean
   readonly promotable: { readonly allowed: boolean; readonly reason: string }
+  readonly finishedAt: string
+  /** From the start of the run (its first attempt, when resumed) to its end. */
+  readonly wallMs: number
+  /** Wall time per stage, in the order the stages first ran (this process's time: a resumed run counts its own). */
+  readonly stageTimes: ReadonlyArray<{ readonly stage: string; readonly ms: number }>
+  /** Language-model usage of this process, per stage (absent without a usage ledger). */
+  readonly llm?: UsageReport
   readonly bestSpace: SerializedSpace
   readonly baseSpace: SerializedSpace
   readonly baseSnapshotId: string
@@ -235,6 +248,12 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   const ledger = yield* Effect.serviceOption(UsageLedger)
   const loop = input.loop
   const say = (message: string) => (input.onProgress === undefined ? Effect.void : input.onProgress(message))
+  // Time per stage: `const t = yield* Clock.currentTimeMillis` before a stage, `yield* lap("stage", t)` after it.
+  const stageMs = new Map<string, number>()
+  const lap = (stage: string, since: number) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      stageMs.set(stage, (stageMs.get(stage) ?? 0) + now - since)
+    })
 
   // --- the run directory and its journal --------------------------------------------------------------------
   const runId =
@@ -268,6 +287,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   }
 
   // --- 1. preflight ---------------------------------------------------------------------------------------------
+  const preflightStart = yield* Clock.currentTimeMillis
   const start = yield* journal.step(
     "start",
     StartStep,
@@ -364,21 +384,23 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
             const cached = yield* runs.cachedExpected(input.warehouseId, b.expected_sql)
             const result = Option.isSome(cached)
               ? Option.some(cached.value)
-              : yield* safety.sql.run(executor.execute(b.expected_sql, { trusted: true })).pipe(
-                  Effect.tap((rs) =>
-                    Effect.zipRight(
-                      Effect.sync(() => state.expectedExecutions++),
-                      runs.cacheExpected(input.warehouseId, b.expected_sql, rs)
+              : yield* safety.sql
+                  .run(executor.execute(b.expected_sql, { trusted: true, warehouseId: input.warehouseId }))
+                  .pipe(
+                    Effect.tap((rs) =>
+                      Effect.zipRight(
+                        Effect.sync(() => state.expectedExecutions++),
+                        runs.cacheExpected(input.warehouseId, b.expected_sql, rs)
+                      )
+                    ),
+                    Effect.map(Option.some),
+                    Effect.catchAll((e) =>
+                      Effect.sync(() => {
+                        state.expectedExecutions++
+                        return Option.none<never>()
+                      }).pipe(Effect.tap(() => say(`  excluded ${b.id}: the expected SQL failed: ${e.message}`)))
                     )
-                  ),
-                  Effect.map(Option.some),
-                  Effect.catchAll((e) =>
-                    Effect.sync(() => {
-                      state.expectedExecutions++
-                      return Option.none<never>()
-                    }).pipe(Effect.tap(() => say(`  excluded ${b.id}: the expected SQL failed: ${e.message}`)))
                   )
-                )
             if (Option.isNone(result)) return [{ benchmarkId: b.id, reason: "the expected SQL failed" }]
             if (result.value.rowCount === 0) return [{ benchmarkId: b.id, reason: "the expected SQL returns no rows" }]
             return []
@@ -387,6 +409,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       ).pipe(Effect.map((lists) => lists.flat()))
     })
   )
+  yield* lap("preflight", preflightStart)
   const excludedIds = new Set(excluded.map((e) => e.benchmarkId))
   const usable = input.benchmarks.filter((b) => !excludedIds.has(b.id))
   const train = trainSet(usable)
@@ -398,6 +421,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   }
 
   // --- dev spaces ---------------------------------------------------------------------------------------------
+  const devStart = yield* Clock.currentTimeMillis
   const createDev = (role: "working" | "best") =>
     store.create({
       title: `${start.title} [genie-enhancer ${role} ${runId}]`,
@@ -468,6 +492,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
             )
           ).pipe(Effect.zipRight(journal.note("devSpacesTrashed", ids).pipe(Effect.ignore)))
   )
+  yield* lap("dev spaces", devStart)
   yield* say(`Dev spaces: working ${devSpaces.working}, best ${devSpaces.best}`)
   yield* history.upsertRun(runRecord({ workingSpaceId: devSpaces.working, bestSpaceId: devSpaces.best }))
   yield* Ref.update(status, (s) => ({ ...s, workingSpaceId: devSpaces.working, bestSpaceId: devSpaces.best }))
@@ -556,6 +581,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       yield* scorer
         .score(todo, {
           spaceId,
+          warehouseId: input.warehouseId,
           expectedCache: { warehouseId: input.warehouseId },
           onProgress: (event) => (event.stage === "asking" ? Effect.sync(() => state.questions++) : Effect.void)
         })
@@ -600,8 +626,10 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   // --- 2. baseline ----------------------------------------------------------------------------------------------
   const questionsBeforeBaseline = state.questions
   yield* say(`Baseline: scoring ${train.length} train and ${holdout.length} holdout benchmarks (×${loop.repeats})`)
+  const baselineStart = yield* Clock.currentTimeMillis
   const baselineTrain = yield* scoreSplit("baseline/train", devSpaces.best, train)
   const baselineHoldout = yield* scoreSplit("baseline/holdout", devSpaces.best, holdout)
+  yield* lap("baseline", baselineStart)
   state.bestTallies = baselineTrain.tallies
   state.bestResults = baselineTrain.results
   const baselineQuestions = state.questions - questionsBeforeBaseline
@@ -668,6 +696,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         return 0
       }
       const plan = new Plan({ fixes, rejected: [] })
+      const applyStart = yield* Clock.currentTimeMillis
       const candidate = yield* journal.step(
         `${label}/apply`,
         Candidate,
@@ -676,6 +705,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
           Effect.catchTag("ApplyFailed", (e) => Effect.succeed({ space: null, error: e.message }))
         )
       )
+      yield* lap("apply", applyStart)
       const bisect = (why: string) =>
         Effect.gen(function* () {
           if (fixes.length <= 1) {
@@ -694,7 +724,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         })
       const summary = (
         decision: Pick<CandidateSummary, "accepted" | "reason" | "pValue" | "gains" | "losses" | "stoppedEarly">,
-        scores: { readonly scoreBefore: number; readonly scoreAfter: number } = { scoreBefore: 0, scoreAfter: 0 }
+        scores?: { readonly scoreBefore: number; readonly scoreAfter: number }
       ) =>
         Effect.gen(function* () {
           const c: CandidateSummary = {
@@ -702,10 +732,11 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
             candidate: label,
             fixIds: fixes.map((f) => f.id),
             genieQuestions: state.questions - questionsAtStart,
-            ...decision
+            ...decision,
+            ...scores
           }
           state.candidates.push(c)
-          yield* history.upsertIteration({ runId, ...c, ...scores })
+          yield* history.upsertIteration({ runId, scoreBefore: 0, scoreAfter: 0, ...c })
           return c
         })
       if (candidate.error !== undefined || candidate.space === null) {
@@ -721,6 +752,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       }
       const candidateSpace = candidate.space as SerializedSpace
       const decidedKey = `${label}/decided`
+      const deployStart = yield* Clock.currentTimeMillis
       if (Option.isNone(journal.recorded(decidedKey, Done))) {
         const deployed = yield* journal.step(
           `${label}/deploy`,
@@ -735,6 +767,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
           )
         )
         if (deployed.error !== undefined) {
+          yield* lap("deploy", deployStart)
           state.deployed.set(devSpaces.working, undefined)
           yield* summary({
             accepted: false,
@@ -750,6 +783,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       }
       // The best space must hold the best configuration for the confirming asks.
       yield* ensureDeployed(devSpaces.best, state.bestSpace)
+      yield* lap("deploy", deployStart)
 
       // Rescore train on the candidate: failing benchmarks first (the targeted ones first of all), then passing ones.
       const targeted = new Set(fixes.flatMap((f) => [...f.targetsFailures, ...f.sourceBenchmarkIds]))
@@ -778,6 +812,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       let stoppedEarly = false
       let budgetStop: Option.Option<StopReason> = Option.none()
       const byId = new Map(train.map((b) => [b.id, b]))
+      const rescoreStart = yield* Clock.currentTimeMillis
       for (let repeat = 1; repeat <= loop.repeats && !stoppedEarly; repeat++) {
         stoppedEarly = yield* scoreOnce(`${label}/candidate/r${repeat}`, devSpaces.working, order, (r) =>
           Effect.gen(function* () {
@@ -815,6 +850,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
           })
         )
       }
+      yield* lap("rescore", rescoreStart)
       yield* history.putResults(
         runId,
         `${label}/candidate`,
@@ -855,11 +891,13 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         state.bestSpace = candidateSpace
         state.bestTallies = after
         state.bestResults = new Map([...state.bestResults, ...candidateResults])
+        const bestStart = yield* Clock.currentTimeMillis
         yield* journal.step(
           `${label}/promoted-to-best`,
           Done,
           Effect.as(ensureDeployed(devSpaces.best, candidateSpace), { ok: true })
         )
+        yield* lap("deploy", bestStart)
         yield* recordFixes(iteration, fixes, "accepted", decision.reason)
         return fixes.length
       }
@@ -875,6 +913,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
 
   // --- 3. iterate -----------------------------------------------------------------------------------------------
   const iterationQuestions: Array<number> = []
+  const trainByIteration: Array<ScoreCI> = []
   let stopReason: StopReason = "maxIterations"
   let plateau = 0
   let iterations = 0
@@ -896,17 +935,22 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       const r = state.bestResults.get(b.id)
       return r === undefined ? [] : [r]
     })
+    let t = yield* Clock.currentTimeMillis
     const patterns = yield* journal.step(
       `it${iteration}/learn`,
       PatternBook,
       learner.learn({ train, space: state.bestSpace, results })
     )
+    yield* lap("learn", t)
     const failures = results.filter((r) => !passing(state.bestTallies.get(r.benchmarkId)))
+    t = yield* Clock.currentTimeMillis
     const proposed = yield* journal.step(
       `it${iteration}/plan`,
       Plan,
       fixer.propose({ failures, patterns, space: state.bestSpace, train, excludeFixIds: new Set(state.rejected) })
     )
+    yield* lap("plan", t)
+    t = yield* Clock.currentTimeMillis
     const validated = yield* journal.step(
       `it${iteration}/validate`,
       Validated,
@@ -914,6 +958,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         plan
       }))
     )
+    yield* lap("validate", t)
     const invalid: ReadonlyArray<RejectedFix> = validated.plan.rejected
     for (const r of invalid) yield* recordFixes(iteration, [r.fix], "invalid", `${r.code}: ${r.reason}`)
     const fixes = validated.plan.fixes.filter((f) => !state.rejected.has(f.id))
@@ -922,6 +967,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
     )
     const accepted = fixes.length === 0 ? 0 : yield* tryFixes(iteration, `${iteration}`, fixes)
     iterationQuestions.push(state.questions - questionsAtStart)
+    trainByIteration.push(ci(state.bestTallies))
     yield* history.upsertRun(
       runRecord({
         workingSpaceId: devSpaces.working,
@@ -947,6 +993,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   // --- 5. final holdout on the best space, once -----------------------------------------------------------------
   const acceptedCount = state.fixes.filter((f) => f.status === "accepted").length
   const questionsBeforeFinal = state.questions
+  const finalStart = yield* Clock.currentTimeMillis
   const finalHoldout =
     acceptedCount === 0
       ? baselineHoldout
@@ -954,6 +1001,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
           ensureDeployed(devSpaces.best, state.bestSpace),
           scoreSplit("final/holdout", devSpaces.best, holdout)
         )
+  if (acceptedCount > 0) yield* lap("final holdout", finalStart)
   const finalQuestions = state.questions - questionsBeforeFinal
   const holdoutPairs = holdout.map((b) => ({
     benchmarkId: b.id,
@@ -983,9 +1031,11 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
     space: state.bestSpace
   })
   const rejectedCount = state.fixes.length - acceptedCount
+  const finishedAt = yield* nowIso
+  const finishedMs = yield* Clock.currentTimeMillis
   const finished: Partial<RunRecord> = {
     status: "finished",
-    finishedAt: yield* nowIso,
+    finishedAt,
     stopReason,
     workingSpaceId: devSpaces.working,
     bestSpaceId: devSpaces.best,
@@ -1012,6 +1062,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
     fixes: state.fixes,
     stopReason,
     iterations,
+    trainByIteration,
     genieQuestions: {
       total: state.questions,
       baseline: baselineQuestions,
@@ -1022,6 +1073,10 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
     expectedSqlExecutions: state.expectedExecutions,
     holdoutDropped,
     promotable,
+    finishedAt,
+    wallMs: finishedMs - start.startedMs,
+    stageTimes: [...stageMs].map(([stage, ms]) => ({ stage, ms })),
+    ...(Option.isSome(ledger) ? { llm: yield* ledger.value.report } : {}),
     bestSpace: state.bestSpace,
     baseSpace,
     baseSnapshotId: start.baseSnapshotId

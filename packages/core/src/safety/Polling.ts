@@ -109,8 +109,6 @@ export interface AdaptiveOptions {
   readonly share?: number | undefined
   /** At most this many planned polls per question (15 by default); after them the schedule backs off. */
   readonly maxPlannedPolls?: number | undefined
-  /** How long after its latency quantile each planned poll is made (100 ms by default; see `plan`). */
-  readonly marginMs?: number | undefined
 }
 
 /**
@@ -119,11 +117,8 @@ export interface AdaptiveOptions {
  * **Details**
  * Poll `k` is at the latency quantile `1 − (1 − share)^k`: each poll is expected to find `share` of the answers
  * still pending, so polls are dense where answers have been arriving and sparse where they rarely do (before the
- * fastest answers, and in the long tail). Each poll is made `marginMs` after its quantile: a poll at exactly an
- * observed latency would be a coin toss for an answer just as slow (with equal latencies, every question would
- * miss its only planned poll by a hair and wait for the backoff). Polls are at least `first` apart, at most
- * `maxPlannedPolls` of them, and the plan ends at the slowest latency seen. Fewer than `minSamples` latencies: no
- * plan (the fixed backoff).
+ * fastest answers, and in the long tail). Polls are at least `first` apart, at most `maxPlannedPolls` of them, and
+ * the plan ends at the slowest latency seen. Fewer than `minSamples` latencies: no plan (the fixed backoff).
  * With the 25 % default share an answer is found after about four polls, as many as the fixed backoff needs for
  * Genie's typical 5–15 s answers, but within about a second of it instead of up to 10 s.
  *
@@ -134,12 +129,11 @@ export const plan = (sorted: ReadonlyArray<number>, options: AdaptiveOptions): R
   const gapMs = Math.max(1, Duration.toMillis(options.first))
   const share = Math.min(0.9, Math.max(0.01, options.share ?? 0.25))
   const maxPolls = Math.max(1, options.maxPlannedPolls ?? 15)
-  const marginMs = Math.max(0, options.marginMs ?? 100)
-  const slowest = (sorted[sorted.length - 1] ?? 0) + marginMs
+  const slowest = sorted[sorted.length - 1] ?? 0
   const offsets: Array<number> = []
   let previous = 0
   for (let k = 1; k <= maxPolls; k++) {
-    const at = Math.max(quantile(sorted, 1 - (1 - share) ** k) + marginMs, previous + gapMs)
+    const at = Math.max(quantile(sorted, 1 - (1 - share) ** k), previous + gapMs)
     offsets.push(at)
     previous = at
     if (at >= slowest) break

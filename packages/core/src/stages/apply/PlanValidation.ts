@@ -15,7 +15,7 @@
  * | `InvalidTarget` | entity matching on a column that is not a string |
  * | `InvalidParameters` | example SQL's `:parameters` and declared parameters differ |
  * | `Duplicate` | the space (or an earlier fix of the plan) already has it |
- * | `Conflict` | it contradicts another fix (a synonym added and deleted, two measures with one name) |
+ * | `Conflict` | it contradicts another fix (a synonym added and deleted, one synonym on a column and a measure or on two differently named columns, two measures with one name) |
  * | `Leakage` | example SQL or a snippet whose normalised query equals or contains a benchmark's expected SQL |
  * | `QuestionLeak` | a benchmark question copied into the space |
  * | `SqlFailed` | the warehouse refused to run it (`LIMIT 0`) |
@@ -474,6 +474,43 @@ export const make = (executor: Executor["Type"], options: Partial<Options> = {})
     }).pipe(Effect.withSpan("PlanValidation.validate"))
 }
 
+/** What a fix gives synonyms to: a column (any table) or a snippet (by kind and id or name). */
+interface SynonymOwner {
+  readonly column?: string
+  readonly snippet?: string
+  readonly label: string
+  readonly synonyms: ReadonlyArray<string>
+}
+
+const addedSynonyms = (fix: Fix): SynonymOwner | undefined => {
+  const c = fix.change as Record<string, unknown>
+  const synonyms = Array.isArray(c["synonyms"]) ? (c["synonyms"] as Array<string>) : []
+  if (synonyms.length === 0) return undefined
+  if (fix.category === "metadata-add" && c["_tag"] === "ColumnSynonyms")
+    return {
+      column: String(c["column"]).toLowerCase(),
+      label: `${String(c["table"])}.${String(c["column"])}`,
+      synonyms
+    }
+  if (fix.category === "metadata-add" && c["_tag"] === "SnippetSynonyms")
+    return {
+      snippet: `${String(c["kind"])}:${String(c["id"])}`,
+      label: `${String(c["kind"])} ${String(c["id"])}`,
+      synonyms
+    }
+  if (fix.category === "sql-snippet-add")
+    return {
+      snippet: `${String(c["kind"])}:${String(c["displayName"]).toLowerCase()}`,
+      label: `${String(c["kind"])} ${String(c["displayName"])}`,
+      synonyms
+    }
+  return undefined
+}
+
+/** Two owners one phrase may name: the same column name (in any tables), or the same snippet. */
+const sameConcept = (a: SynonymOwner, b: SynonymOwner) =>
+  (a.column !== undefined && a.column === b.column) || (a.snippet !== undefined && a.snippet === b.snippet)
+
 /** What a fix would contradict among the fixes kept so far. */
 const conflictWith = (fix: Fix, kept: ReadonlyArray<Fix>): Rejection | undefined => {
   const c = fix.change as Record<string, unknown>
@@ -506,21 +543,15 @@ const conflictWith = (fix: Fix, kept: ReadonlyArray<Fix>): Rejection | undefined
       )
         return reject("Conflict", `fix ${other.id} deletes the synonym "${String(o["synonym"])}" this fix adds`)
     }
-    // The same phrase given to two columns.
-    if (
-      fix.category === "metadata-add" &&
-      other.category === "metadata-add" &&
-      c["_tag"] === "ColumnSynonyms" &&
-      o["_tag"] === "ColumnSynonyms"
-    ) {
-      const shared = (c["synonyms"] as Array<string>).filter((s) =>
-        (o["synonyms"] as Array<string>).some((x) => x.toLowerCase() === s.toLowerCase())
-      )
-      if (shared.length > 0 && (c["table"] !== o["table"] || c["column"] !== o["column"]))
-        return reject(
-          "Conflict",
-          `fix ${other.id} gives "${shared[0]}" to ${String(o["table"])}.${String(o["column"])} already`
-        )
+    // The same phrase given to two things: two differently named columns, or a column and a snippet. Columns with
+    // one name in several tables (a key such as `x_code` in each table that has it) are one concept: the phrase is
+    // theirs in every table, so questions over any of them find it.
+    const cs = addedSynonyms(fix)
+    const os = addedSynonyms(other)
+    if (cs !== undefined && os !== undefined) {
+      const shared = cs.synonyms.find((s) => os.synonyms.some((x) => x.toLowerCase() === s.toLowerCase()))
+      if (shared !== undefined && !sameConcept(cs, os))
+        return reject("Conflict", `fix ${other.id} gives "${shared}" to ${os.label} already`)
     }
     // Two snippets of one kind with one name.
     if (fix.category === "sql-snippet-add" && other.category === "sql-snippet-add" && c["kind"] === o["kind"]) {

@@ -111,6 +111,11 @@ const decideDeterministic = (
 ): Decision => {
   const policy = ResultSetCompare.resolvePolicy(options.defaults, benchmark.comparison)
   const sqls = { expectedSql: benchmark.expected_sql, ...(answer.sql === undefined ? {} : { actualSql: answer.sql }) }
+  // A transient failure (5xx, timeout) of the expected SQL says nothing about the benchmark: an `error`, scored
+  // again on resume, not `excluded`.
+  if (isStageFailed(expected) && expected.retryable) {
+    return { verdict: verdictOf("error", "expected-sql-unavailable", ["TRANSIENT_ERROR"], expected.message) }
+  }
   if (isStageFailed(expected)) return excluded(expected)
   const genieError = answer.error?.message
   switch (answer.status) {

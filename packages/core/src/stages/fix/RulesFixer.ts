@@ -119,7 +119,10 @@ const columnConfig = (ctx: Ctx, table: string, column: string) =>
 
 const metadataRules = (ctx: Ctx) => {
   // Column synonyms from the vocabulary.
-  const byColumn = new Map<string, { table: string; column: string; phrases: Array<string>; p: Array<Pattern> }>()
+  const byColumn = new Map<
+    string,
+    { table: string; primary: string; column: string; phrases: Array<string>; p: Array<Pattern> }
+  >()
   // A table's own noun stays the table's: as a column synonym it would shadow the table ("how many <table noun>").
   const tableNouns = new Set(
     (ctx.space.data_sources?.tables ?? []).flatMap((t) => {
@@ -138,14 +141,18 @@ const metadataRules = (ctx: Ctx) => {
     if (d.target.kind !== "column" || d.target.table === undefined || d.target.column === undefined) continue
     if (spaceTable(ctx, d.target.table) === undefined || tableNouns.has(d.stems.join(" "))) continue
     if (valuesOf.get(`${d.target.table}.${d.target.column}`.toLowerCase())?.has(d.stems.join(" ")) === true) continue
-    // On the table the supporting queries read the column from most. (The same-named columns of other tables would
-    // need the same words, but plan validation refuses one synonym on two columns.)
-    for (const table of [d.target.table]) {
+    // On every table of the space whose same-named column the supporting queries use (the one they read it from most
+    // first): one concept across tables, so a question grouping by it over any of them finds the column.
+    const tables = [d.target.table, ...(d.target.tables ?? [])].filter(
+      (t, i, all) => all.findIndex((x) => x.toLowerCase() === t.toLowerCase()) === i
+    )
+    for (const table of tables) {
       if (spaceTable(ctx, table) === undefined) continue
+      if (valuesOf.get(`${table}.${d.target.column}`.toLowerCase())?.has(d.stems.join(" ")) === true) continue
       const existing = columnConfig(ctx, table, d.target.column)?.synonyms ?? []
       if (existing.some((s) => s.toLowerCase() === d.phrase.toLowerCase())) continue
-      const key = `${table}.${d.target.column}`
-      const entry = byColumn.get(key) ?? { table, column: d.target.column, phrases: [], p: [] }
+      const key = `${table}.${d.target.column}`.toLowerCase()
+      const entry = byColumn.get(key) ?? { table, primary: d.target.table, column: d.target.column, phrases: [], p: [] }
       entry.phrases.push(d.phrase)
       entry.p.push(p)
       byColumn.set(key, entry)
@@ -161,7 +168,11 @@ const metadataRules = (ctx: Ctx) => {
         column: e.column,
         synonyms: e.phrases
       },
-      rationale: `questions say ${e.phrases.map((x) => `"${x}"`).join(", ")} where the expected SQL uses ${short(e.table)}.${e.column}`,
+      rationale:
+        `questions say ${e.phrases.map((x) => `"${x}"`).join(", ")} where the expected SQL uses ${short(e.primary)}.${e.column}` +
+        (e.primary.toLowerCase() === e.table.toLowerCase()
+          ? ""
+          : `; ${short(e.table)} has the same column, so questions over it need the same words`),
       sources: e.p.flatMap((p) => p.supportingBenchmarkIds),
       targets: e.p.flatMap((p) => failing(ctx, p)),
       risk: "low"
@@ -602,8 +613,8 @@ const metadataDeleteRules = (ctx: Ctx) => {
             d.support >= 2 &&
             !(
               d.target.kind === "column" &&
-              d.target.table === table.identifier.toLowerCase() &&
-              d.target.column === c.column_name.toLowerCase()
+              d.target.column === c.column_name.toLowerCase() &&
+              [d.target.table, ...(d.target.tables ?? [])].includes(table.identifier.toLowerCase())
             )
         )
         if (elsewhere === undefined) continue
