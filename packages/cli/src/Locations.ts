@@ -25,3 +25,10 @@ export const exampleDir = (example: string, cwd: string): string =>
   example.includes("/") || example.includes(sep) || isAbsolute(example)
     ? resolve(cwd, example)
     : join(examplesDir(), example)
+
+/** The benchmarks file of the example a local target serves, when it has one: the default of `--benchmarks`. */
+export const exampleBenchmarks = (target: { readonly exampleDir?: string }): string | undefined => {
+  if (target.exampleDir === undefined) return undefined
+  const file = join(target.exampleDir, "benchmarks.yaml")
+  return existsSync(file) ? file : undefined
+}

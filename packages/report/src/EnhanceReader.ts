@@ -171,9 +171,9 @@ export const parsePass = (pass: string): Pass | undefined => {
   }
   const tried = /^((\d+)(?:\.[ab])*)\/(candidate(?:\/r\d+)?|confirm-candidate|confirm-best)$/.exec(pass)
   if (tried === null) return undefined
-  const kind = tried[3]!.startsWith("candidate") ? "candidate" : (tried[3] as "confirm-candidate" | "confirm-best")
+  const kind = tried[3].startsWith("candidate") ? "candidate" : (tried[3] as "confirm-candidate" | "confirm-best")
   const stage = kind === "candidate" ? "rescore" : kind === "confirm-candidate" ? "confirm candidate" : "confirm best"
-  return { phase: "candidate", label: tried[1]!, iteration: Number(tried[2]), kind, stage }
+  return { phase: "candidate", label: tried[1], iteration: Number(tried[2]), kind, stage }
 }
 
 /** Several asks of one benchmark as one outcome: a pass when most asks passed, else the last other outcome. */
@@ -293,7 +293,7 @@ export const fromRun = (input: Input): Mapped => {
       ? outcome.candidates.filter((c) => c.accepted).map((c) => c.candidate)
       : [...steps].flatMap(([key, value]) => {
           const m = /^(.+)\/decided$/.exec(key)
-          return m !== null && Option.exists(decodeDecided(value), (d) => d.ok) ? [m[1]!] : []
+          return m !== null && Option.exists(decodeDecided(value), (d) => d.ok) ? [m[1]] : []
         })
   )
   const iterationCount =
@@ -368,7 +368,7 @@ export const fromRun = (input: Input): Mapped => {
   }
   if (iterationCount === 0 && outcome !== undefined) {
     // Stopped before the first iteration: the baseline is also the final state.
-    iterations[0] = { ...iterations[0]!, holdout: fromCI(outcome.best.holdout) }
+    iterations[0] = { ...iterations[0], holdout: fromCI(outcome.best.holdout) }
   }
 
   // Fixes: the outcome's decisions with the journal's rationale and change.

@@ -8,7 +8,15 @@
  * the script or inject markup.
  */
 import { client } from "./internal/client.js"
-import { endpoints, enhanceChanges, iterationName, questionsByStage, scoreCI, title } from "./internal/derive.js"
+import {
+  endpoints,
+  enhanceChanges,
+  iterationName,
+  matrixOf,
+  questionsByStage,
+  scoreCI,
+  title
+} from "./internal/derive.js"
 import { duration, html, percent, points, scoreText, scriptJson, usd } from "./internal/format.js"
 import type * as ReportData from "./ReportData.js"
 
@@ -224,22 +232,18 @@ ${changeTable("Broke", c.broke)}${changeTable("Fixed", c.fixed)}${c.changed.leng
 }
 
 const matrix = (data: ReportData.ReportData, enhance: ReportData.EnhanceSection): string => {
-  const its = [...enhance.iterations].sort((a, b) => a.index - b.index)
-  const byIt = its.map((i) => new Map(i.results.map((r) => [r.benchmarkId, r.outcome])))
-  const ids = [...new Set(its.flatMap((i) => i.results.map((r) => r.benchmarkId)))]
+  const { iterations, rows } = matrixOf(enhance)
   const questions = new Map(data.benchmarks.map((r) => [r.id, r.question]))
-  const changed = (id: string) => new Set(byIt.map((m) => m.get(id))).size > 1
-  ids.sort((a, b) => Number(changed(b)) - Number(changed(a)) || (a < b ? -1 : 1))
   const symbol: Record<string, string> = { pass: "✓", fail: "✗", error: "!", excluded: "–", inconclusive: "?" }
-  const head = `<tr><th>Benchmark</th>${its.map((i) => `<th class="num">${html(i.label ?? (i.index === 0 ? "base" : `#${i.index}`))}</th>`).join("")}</tr>`
-  const body = ids
+  const head = `<tr><th>Benchmark</th>${iterations.map((i) => `<th class="num">${html(iterationName(i))}</th>`).join("")}</tr>`
+  const body = rows
     .map(
-      (id) =>
-        `<tr><td title="${html(questions.get(id) ?? "")}"><code>${html(id)}</code></td>${byIt
-          .map((m) => {
-            const o = m.get(id)
-            return `<td class="cell ${html(o ?? "none")}" title="${html(o ?? "not run")}">${o === undefined ? "" : (symbol[o] ?? "")}</td>`
-          })
+      (row) =>
+        `<tr><td title="${html(questions.get(row.id) ?? "")}"><code>${html(row.id)}</code></td>${row.outcomes
+          .map(
+            (o) =>
+              `<td class="cell ${html(o ?? "none")}" title="${html(o ?? "not asked")}">${o === undefined ? "" : (symbol[o] ?? "")}</td>`
+          )
           .join("")}</tr>`
     )
     .join("")

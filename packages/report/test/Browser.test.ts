@@ -1,7 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { chromium } from "playwright-core"
@@ -133,6 +133,43 @@ describe("the HTML report in a real browser (headless Chromium)", () => {
         await page.evaluate(() => window.scrollTo(0, 0))
         await page.screenshot({ path: join(artifacts, "report.png"), fullPage: true })
         expect(existsSync(join(artifacts, "report.png"))).toBe(true)
+        expect(problems).toEqual([])
+      } finally {
+        await browser.close()
+      }
+    },
+    60_000
+  )
+
+  it.skipIf(!hasChromium)(
+    "a real enhance run's report (test/fixtures/enhance-run) loads cleanly and draws its iteration charts",
+    async () => {
+      const dir = join(tempRoot(), "enhance-run")
+      cpSync(fileURLToPath(new URL("./fixtures/enhance-run", import.meta.url)), dir, { recursive: true })
+      const meta = JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as Record<string, unknown>
+      writeFileSync(join(dir, "run.json"), JSON.stringify({ ...meta, benchmarksFile: join(dir, "benchmarks.yaml") }))
+      const written = await Effect.runPromise(
+        Reports.writeRunReports(dir, { sendRows: false, env: secretEnv }).pipe(Effect.provide(NodeContext.layer))
+      )
+      const browser = await launch()
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+        const problems: Array<string> = []
+        page.on("console", (m) => {
+          if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`)
+        })
+        page.on("pageerror", (e) => problems.push(`page error: ${e.message}`))
+        await page.goto(pathToFileURL(written.html).href, { waitUntil: "load" })
+        const canvases = await page.$$eval("canvas", (cs) => cs.map((c) => c.id))
+        expect(canvases).toEqual(expect.arrayContaining(["chart-iterations", "chart-stages"]))
+        expect(
+          await page.evaluate(() => (window as unknown as { reportCharts: Array<unknown> }).reportCharts.length)
+        ).toBe(canvases.length)
+        expect(await page.locator("#iterations tbody tr").count()).toBe(4)
+        expect(await page.locator("table.matrix tbody tr").count()).toBe(10)
+        expect(await page.locator("#fixes tbody tr").count()).toBe(13)
+        mkdirSync(artifacts, { recursive: true })
+        await page.screenshot({ path: join(artifacts, "report-enhance.png"), fullPage: true })
         expect(problems).toEqual([])
       } finally {
         await browser.close()

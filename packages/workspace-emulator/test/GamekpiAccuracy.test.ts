@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import { Emulator, GenieSimulator } from "../src/index.js"
 
 // The simulator's accuracy on the gamekpi benchmarks (28 of 50 asked in Korean), as recorded in the package README
-// and examples/gamekpi/README.md (reproduce with `node examples/gamekpi/measure-accuracy.mjs`). Exact numbers, so
+// and examples/gamekpi/README.md (reproduce with `node examples/measure-accuracy.mjs gamekpi`). Exact numbers, so
 // that any change of behaviour is noticed and the READMEs are updated with it.
 
 const gamekpi = fileURLToPath(new URL("../../../examples/gamekpi/", import.meta.url))

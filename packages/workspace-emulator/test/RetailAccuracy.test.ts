@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url"
 import { Emulator, GenieSimulator } from "../src/index.js"
 
 // The simulator's accuracy on the retail benchmarks, as recorded in the package README and examples/retail/README.md
-// (reproduce with `node examples/retail/measure-accuracy.mjs`). Exact numbers, so that any change of behaviour is
+// (reproduce with `node examples/measure-accuracy.mjs retail`). Exact numbers, so that any change of behaviour is
 // noticed and the READMEs are updated with it.
 
 const retail = fileURLToPath(new URL("../../../examples/retail/", import.meta.url))

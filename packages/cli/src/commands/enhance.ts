@@ -1,9 +1,8 @@
 import type { Enhance as EnhanceNs, ProfileLoader } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import { Effect } from "effect"
-import { existsSync } from "node:fs"
-import { join } from "node:path"
 import { BaseCommand } from "../BaseCommand.js"
+import { exampleBenchmarks } from "../Locations.js"
 import * as WorkspaceTarget from "../WorkspaceTarget.js"
 
 /** What `enhance` reports. */
@@ -68,7 +67,7 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
             info,
             resolved,
             space: flags.space,
-            benchmarks: flags.benchmarks ?? defaultBenchmarks(info),
+            benchmarks: flags.benchmarks ?? exampleBenchmarks(info),
             promote: flags.promote,
             keep: flags.keep,
             resume: flags.resume,
@@ -105,9 +104,3 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
   }
 }
 
-/** The example's benchmarks file, with the local target. */
-const defaultBenchmarks = (info: WorkspaceTarget.TargetInfo): string | undefined => {
-  if (info.exampleDir === undefined) return undefined
-  const file = join(info.exampleDir, "benchmarks.yaml")
-  return existsSync(file) ? file : undefined
-}

@@ -2,9 +2,9 @@ import type { FileSystem } from "@effect/platform"
 import { Benchmark, BenchmarkSplit, Composition, RunStore, Space, Stages } from "@genie-enhancer/core"
 import { Flags } from "@oclif/core"
 import { Effect } from "effect"
-import { existsSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { readFileSync } from "node:fs"
 import { BaseCommand } from "../BaseCommand.js"
+import { exampleBenchmarks } from "../Locations.js"
 import * as WorkspaceTarget from "../WorkspaceTarget.js"
 
 /** What `learn` reports: the pattern book. */
@@ -81,13 +81,6 @@ export interface LearnFlags {
   readonly run?: string | undefined
 }
 
-/** The example's benchmarks file, with the local target. */
-export const defaultBenchmarks = (info: WorkspaceTarget.TargetInfo): string | undefined => {
-  if (info.exampleDir === undefined) return undefined
-  const file = join(info.exampleDir, "benchmarks.yaml")
-  return existsSync(file) ? file : undefined
-}
-
 /** A failure of these commands' wiring (tagged; the base command maps tags to exit codes). */
 export type Failure = { readonly _tag: string; readonly message: string }
 
@@ -111,7 +104,7 @@ export const inputs = (
   info: WorkspaceTarget.TargetInfo
 ): Effect.Effect<Inputs, Failure, Stages.SpaceStore | RunStore.RunStore | FileSystem.FileSystem> =>
   Effect.gen(function* () {
-    const benchmarksFile = flags.benchmarks ?? defaultBenchmarks(info)
+    const benchmarksFile = flags.benchmarks ?? exampleBenchmarks(info)
     if (benchmarksFile === undefined)
       return yield* Composition.required("--benchmarks", "a benchmark file is required with the databricks target")
     const file = yield* Benchmark.load(benchmarksFile)

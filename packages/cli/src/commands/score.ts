@@ -1,23 +1,24 @@
 import {
-  Composition,
   Benchmark,
   BenchmarkSplit,
+  Composition,
   Errors,
   Issue,
   Preflight,
   ProfileLoader,
   RunStore,
   Safety,
-  ScoreRun
+  ScoreRun,
+  SummaryText
 } from "@genie-enhancer/core"
 import { Reports } from "@genie-enhancer/report"
 import { Flags } from "@oclif/core"
 import { Effect, Stream } from "effect"
-import { existsSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { BaseCommand, TaggedFailure } from "../BaseCommand.js"
 import { ExitCode } from "../ExitCode.js"
 import { Progress } from "../Progress.js"
+import { exampleBenchmarks } from "../Locations.js"
 import * as WorkspaceTarget from "../WorkspaceTarget.js"
 
 /** What `score` reports. */
@@ -30,8 +31,6 @@ export interface ScoreResult {
   readonly scorer: string
   readonly summary: ScoreRun.Summary
 }
-
-const percent = (x: number | null): string => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`)
 
 export default class Score extends BaseCommand<ScoreResult> {
   static override summary = "Score a Genie space: ask every benchmark question, compare with the expected SQL."
@@ -63,7 +62,7 @@ export default class Score extends BaseCommand<ScoreResult> {
       summary: "Benchmark file (canonical YAML/JSON). Default with the local target: the example's benchmarks.yaml."
     }),
     split: Flags.option({
-      options: ["all", "train", "holdout"] as const,
+      options: BenchmarkSplit.selections,
       default: "all" as const,
       summary: "Score only one split (explicit splits, else the seeded 80/20 split)."
     })(),
@@ -113,7 +112,7 @@ export default class Score extends BaseCommand<ScoreResult> {
         (info, resolved) =>
           Effect.gen(function* () {
             const profile = resolved.profile
-            const benchmarksFile = flags.benchmarks ?? defaultBenchmarks(info)
+            const benchmarksFile = flags.benchmarks ?? exampleBenchmarks(info)
             if (benchmarksFile === undefined) {
               return yield* usage("--benchmarks", "a benchmark file is required with the databricks target")
             }
@@ -125,10 +124,7 @@ export default class Score extends BaseCommand<ScoreResult> {
             if (defaulted.length > 0) {
               note(`Benchmark defaults applied: ${defaulted.map(([field, n]) => `${field} ${n}`).join(", ")}`)
             }
-            const benchmarks =
-              flags.split === "all"
-                ? file.benchmarks
-                : BenchmarkSplit.assign(file.benchmarks).filter((b) => b.split === flags.split)
+            const benchmarks = BenchmarkSplit.select(file.benchmarks, flags.split)
             const judge = Composition.judgePlan(profile, info.target)
             if (judge.note !== undefined) note(judge.note)
 
@@ -196,47 +192,13 @@ export default class Score extends BaseCommand<ScoreResult> {
   }
 
   private report(summary: ScoreRun.Summary, dir: string): void {
-    const o = summary.overall
-    this.log(
-      `Score ${percent(o.score)} (${o.passed}/${o.scored} scored benchmarks passed; 95% CI ${percent(o.low)}–${percent(o.high)})` +
-        `${o.errors === 0 ? "" : `, ${o.errors} could not be scored (errors, not in the score)`}` +
-        `${summary.verdicts["excluded"] === undefined ? "" : `, ${summary.verdicts["excluded"]} excluded (expected SQL failed or refused)`}`
-    )
-    for (const [category, s] of Object.entries(summary.byCategory)) {
-      this.log(`  ${category.padEnd(16)} ${percent(s.score).padStart(6)}  ${s.passed}/${s.scored}`)
-    }
-    const verdicts = Object.entries(summary.verdicts)
-      .map(([v, n]) => `${v} ${n}`)
-      .join(", ")
-    this.log(`Verdicts: ${verdicts}${summary.resumed > 0 ? ` (${summary.resumed} from the earlier attempt)` : ""}`)
-    const failures = Object.entries(summary.failureCategories)
-    if (failures.length > 0) this.log(`Failure categories: ${failures.map(([c, n]) => `${c} ${n}`).join(", ")}`)
-    if (summary.evaluation.neededJudge > 0) {
-      this.log(
-        `Inconclusive for the comparator: ${summary.evaluation.neededJudge} (judge decided ${summary.evaluation.judgeDecided})`
-      )
-    }
-    const absorbed = summary.safety?.rateLimitedAbsorbed ?? 0
-    this.log(
-      `Wall time ${(summary.wallMs / 1000).toFixed(1)}s · Genie attempts ${summary.attempts.total}` +
-        `${absorbed > 0 ? ` · ${absorbed} rate-limit refusals absorbed` : ""}` +
-        `${(summary.safety?.circuitEvents.length ?? 0) > 0 ? ` · ${summary.safety?.circuitEvents.length} circuit events` : ""}`
-    )
-    this.log(`Run recorded in ${dir}`)
+    for (const line of SummaryText.lines(summary, dir)) this.log(line)
   }
-}
-
-/** The example's benchmarks file, with the local target. */
-const defaultBenchmarks = (info: WorkspaceTarget.TargetInfo): string | undefined => {
-  if (info.exampleDir === undefined) return undefined
-  const file = join(info.exampleDir, "benchmarks.yaml")
-  return existsSync(file) ? file : undefined
 }
 
 const usage = (flag: string, message: string) =>
   new Errors.ConfigInvalid({ source: flag, issues: [Issue.error("Required", "$", message)] })
 
-/** A scorer the profile names that cannot be found: located at the profile file and key that named it. */
 /** Ctrl+C during a run: say which run to resume (its journal holds everything finished and every question asked). */
 let onInterrupt: () => void = () => undefined
 const interruptible = (runId: string, json: boolean, control?: ScoreRun.Control) => {

@@ -307,16 +307,25 @@ const decorate = <A>(
     base
   )
 
+/**
+ * What every entry point starts from: the plugin context, where modules are looked for, and the registry with the
+ * profile's `plugins:` list loaded (relative to the file that set it) and its non-decorators added by id.
+ */
+const prepare = (options: Pick<Options, "resolved" | "registry" | "env" | "cwd">) =>
+  Effect.gen(function* () {
+    const context = pluginContext(options)
+    const loadFrom = { source: context.source, baseDir: context.baseDir, cwd: options.cwd }
+    const listed = yield* PluginRegistry.resolvePlugins(options.registry, options.resolved.profile.plugins ?? [], {
+      ...loadFrom,
+      baseDir: listBaseDir(options.resolved, loadFrom.baseDir)
+    })
+    return { context, loadFrom, listed, registry: withListedPlugins(options.registry, listed) }
+  })
+
 const build = (options: Options, slots: ReadonlyArray<PluginRegistry.Slot>) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      const context0 = pluginContext(options)
-      const loadFrom = { source: context0.source, baseDir: context0.baseDir, cwd: options.cwd }
-      const listed = yield* PluginRegistry.resolvePlugins(options.registry, options.resolved.profile.plugins ?? [], {
-        ...loadFrom,
-        baseDir: listBaseDir(options.resolved, loadFrom.baseDir)
-      })
-      const registry = withListedPlugins(options.registry, listed)
+      const { context: context0, loadFrom, listed, registry } = yield* prepare(options)
       const { profile, note } = yield* chooseTarget({ ...options, registry }, context0)
       const context: Plugin.Context = { ...context0, profile }
       const plugins = withListedOptions(
@@ -443,13 +452,8 @@ export const layerWithStages = (
  */
 export const check = (options: Pick<Options, "resolved" | "registry" | "env" | "cwd">) =>
   Effect.gen(function* () {
-    const context = pluginContext(options)
-    const loadFrom = { source: context.source, baseDir: context.baseDir, cwd: options.cwd }
-    const listed = yield* PluginRegistry.resolvePlugins(options.registry, options.resolved.profile.plugins ?? [], {
-      ...loadFrom,
-      baseDir: listBaseDir(options.resolved, loadFrom.baseDir)
-    })
-    return yield* PluginRegistry.resolveProfile(withListedPlugins(options.registry, listed), options.resolved.profile, {
+    const { loadFrom, registry } = yield* prepare(options)
+    return yield* PluginRegistry.resolveProfile(registry, options.resolved.profile, {
       ...loadFrom,
       slots: ["learner", "fixers"],
       origin: originOf(options.resolved)
@@ -503,13 +507,7 @@ export const languageModelLayer = (
 ): Layer.Layer<Stages.LanguageModel | UsageLedger.UsageLedger, CompositionError, FileSystem.FileSystem | Path.Path> =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
-      const context = pluginContext(options)
-      const loadFrom = { source: context.source, baseDir: context.baseDir, cwd: options.cwd }
-      const listed = yield* PluginRegistry.resolvePlugins(options.registry, options.resolved.profile.plugins ?? [], {
-        ...loadFrom,
-        baseDir: listBaseDir(options.resolved, loadFrom.baseDir)
-      })
-      const registry = withListedPlugins(options.registry, listed)
+      const { context, loadFrom, registry } = yield* prepare(options)
       const plugin = yield* PluginRegistry.load(registry, context.profile.llm.provider, {
         ...loadFrom,
         kind: "llm-provider"

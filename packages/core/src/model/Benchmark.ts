@@ -5,8 +5,6 @@
  * Only this format is read by {@link parse}/{@link load}; other formats (the original tool's JSON, a space's own
  * benchmarks, CSV) go through `BenchmarkImport`.
  */
-import { FileSystem } from "@effect/platform"
-import type { PlatformError } from "@effect/platform/Error"
 import { Ajv } from "ajv"
 import type { ErrorObject, JSONSchemaType, ValidateFunction } from "ajv"
 import { Effect, Either } from "effect"
@@ -15,6 +13,7 @@ import type { YAMLError } from "yaml"
 import { ConfigInvalid } from "./Errors.js"
 import * as SqlGuard from "../sql/SqlGuard.js"
 import * as Issue from "./Issue.js"
+import * as TextFile from "./TextFile.js"
 import { didYouMean } from "../internal/didYouMean.js"
 import { locateIssues, parsePath } from "../internal/sourceLocation.js"
 
@@ -629,20 +628,7 @@ export const load = Effect.fn("Benchmark.load")(function* (path: string) {
  * @category constructors
  */
 export const loadDetailed = Effect.fn("Benchmark.loadDetailed")(function* (path: string) {
-  const fs = yield* FileSystem.FileSystem
-  const text = yield* fs.readFileString(path).pipe(
-    Effect.mapError(
-      (error: PlatformError) =>
-        new ConfigInvalid({
-          source: path,
-          issues: [
-            error._tag === "SystemError" && error.reason === "NotFound"
-              ? Issue.error("FileNotFound", "$", `file not found: ${path}`)
-              : Issue.error("FileUnreadable", "$", `cannot read ${path}: ${error.message}`)
-          ]
-        })
-    )
-  )
+  const text = yield* TextFile.read(path)
   const parsed = yield* parseDetailed(text, path)
   return { ...parsed, text, contentHash: yield* contentHash(text) }
 })

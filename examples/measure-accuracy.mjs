@@ -1,16 +1,16 @@
-// Accuracy of the Genie simulator on this example's benchmarks, for the baseline and the curated space.
+// Accuracy of the Genie simulator on an example's benchmarks, for the baseline and the curated space.
 // Build first, then run from the repository root:
-//   npx tsc -b packages/workspace-emulator && node examples/<example>/measure-accuracy.mjs [--verbose]
+//   npx tsc -b packages/workspace-emulator && node examples/measure-accuracy.mjs <retail|gamekpi> [--verbose]
 // Every question is answered by the simulator; its SQL and the expected SQL run on the example's warehouse and the
 // core comparator decides. packages/workspace-emulator/test/<Example>Accuracy.test.ts asserts the same numbers.
-// The script is the same in every example: it measures the directory it lives in.
 import { readFileSync } from "node:fs"
 import { basename } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
-import { Emulator, GenieSimulator } from "../../packages/workspace-emulator/dist/index.js"
+import { Emulator, GenieSimulator } from "../packages/workspace-emulator/dist/index.js"
 
-const dir = fileURLToPath(new URL(".", import.meta.url))
+const example = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "retail"
+const dir = fileURLToPath(new URL(`./${example}/`, import.meta.url))
 const name = basename(dir)
 const verbose = process.argv.includes("--verbose")
 // The train/holdout split of each benchmark, read from the canonical file's `- id:` and `split:` lines.
