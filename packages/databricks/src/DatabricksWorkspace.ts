@@ -16,7 +16,7 @@ import * as StatementExecutor from "./StatementExecutor.js"
 
 /**
  * The profile settings the adapter reads: `workspace` and `safety` (only `genie` and `sql`; `genie.pollSchedule` is
- * `fixed` when absent).
+ * `fixed` when absent; the built-in profiles say `adaptive`).
  *
  * @category configuration
  */

@@ -21,7 +21,7 @@ export interface Settings {
   readonly pollIntervalSeconds: number
   readonly maxPollIntervalSeconds: number
   /**
-   * How Genie messages are polled (`safety.genie.pollSchedule`): `fixed` (the default) is the backoff above; `adaptive`
+   * How Genie messages are polled (`safety.genie.pollSchedule`): `fixed` (when absent; profiles default to `adaptive`) is the backoff above; `adaptive`
    * plans each question's polls from the latencies of the run's earlier answers (`Polling.adaptive`).
    */
   readonly pollSchedule?: Polling.Kind | undefined

@@ -103,4 +103,3 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
     return { target, outcome: rest, ...(value.promotion === undefined ? {} : { promotion: value.promotion }) }
   }
 }
-
