@@ -32,12 +32,11 @@ const enhanceLayer = (resolved: ProfileLoader.ResolvedProfile) =>
   Layer.mergeAll(PlanValidation.layer(), historyLayer(resolved.profile.runs.dir))
 
 /**
- * The SQL warehouse of a run: the configured one (`--warehouse-id`, `DATABRICKS_WAREHOUSE_ID`, the local target's),
- * else the space's own (as `score`'s preflight does). `fromSpace` says the space's was taken.
+ * The space's own SQL warehouse, for a run with none configured (as `score`'s preflight falls back to it); a space
+ * that names none is a usage error.
  */
-export const warehouseOf = (info: TargetInfo, spaceId: string) =>
+export const spaceWarehouse = (spaceId: string) =>
   Effect.gen(function* () {
-    if (info.warehouseId !== undefined) return { warehouseId: info.warehouseId, fromSpace: false }
     const space = yield* Effect.flatMap(Stages.SpaceStore, (store) => store.get(spaceId))
     if (space.warehouseId === "") {
       return yield* usage(
@@ -45,12 +44,25 @@ export const warehouseOf = (info: TargetInfo, spaceId: string) =>
         `a SQL warehouse is required: none is configured and space ${spaceId} names none (set --warehouse-id or DATABRICKS_WAREHOUSE_ID)`
       )
     }
-    return { warehouseId: space.warehouseId, fromSpace: true }
+    return space.warehouseId
   })
 
 /**
+ * The profile override that makes a run use the space's own warehouse: every stage that runs SQL (preflight,
+ * scoring, the learner's catalog queries, plan validation) is built with the configured warehouse, so `enhance`
+ * builds its services again with this one when {@link runEnhance} answers `NeedsWarehouse`.
+ */
+export const warehouseOverride = (spaceId: string, warehouseId: string): ProfileLoader.Override => ({
+  path: ["workspace", "warehouseId"],
+  value: warehouseId,
+  source: `the SQL warehouse of space ${spaceId}`
+})
+
+/**
  * `enhance`: runs (or resumes) the loop, promotes when asked and allowed, then writes `report.html` and `report.md`
- * into the run directory (a report that cannot be written does not fail the run: `reportNote` says why).
+ * into the run directory (a report that cannot be written does not fail the run: `reportNote` says why). With no
+ * SQL warehouse configured it runs nothing and answers the space's own (`NeedsWarehouse`): run it again with
+ * {@link warehouseOverride}.
  */
 export const runEnhance = (options: {
   readonly info: TargetInfo
@@ -71,9 +83,10 @@ export const runEnhance = (options: {
     }
     const spaceId = options.space ?? info.spaceIds?.[0]
     if (spaceId === undefined) return yield* usage("--space", "a space id is required with the databricks target")
+    if (info.warehouseId === undefined) {
+      return { _tag: "NeedsWarehouse" as const, spaceId, warehouseId: yield* spaceWarehouse(spaceId) }
+    }
     const file = yield* Benchmark.load(benchmarksFile)
-    const warehouse = yield* warehouseOf(info, spaceId)
-    if (warehouse.fromSpace) yield* options.say(`Using the space's own SQL warehouse ${warehouse.warehouseId}.`)
     const outcome = yield* Effect.scoped(
       Enhance.run({
         productionSpaceId: spaceId,
@@ -83,7 +96,7 @@ export const runEnhance = (options: {
         profile: resolved.name,
         scorer: profile.scorer.plugin,
         target: info.target === "local" ? "local" : info.host,
-        warehouseId: warehouse.warehouseId,
+        warehouseId: info.warehouseId,
         keep: options.keep,
         ...(options.resume === undefined ? {} : { resume: options.resume }),
         onProgress: options.say
@@ -94,7 +107,7 @@ export const runEnhance = (options: {
       sendRows: profile.evaluate.sendRows,
       ...(promotion === undefined ? {} : { promotion: { promoted: promotion.promoted, reason: promotion.reason } })
     })
-    return { outcome, promotion, reportNote }
+    return { _tag: "Ran" as const, outcome, promotion, reportNote }
   }).pipe(Effect.provide(enhanceLayer(options.resolved)))
 
 /** Promotes a finished run's best configuration (needs the history and the space store). */

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import { repoRoot, runCliJson, tempDir } from "./cli.js"
+import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
 
 const timeout = 240_000
 const workspace = fileURLToPath(new URL("./fixtures/tiny-retail", import.meta.url))
@@ -107,10 +107,30 @@ describe.concurrent("enhance on the local target", () => {
       expect(o.devSpaces.working).toMatch(/^[0-9a-f]{32}$/)
       expect(o.devSpaces.best).toMatch(/^[0-9a-f]{32}$/)
 
-      // The run directory holds the outcome (the same document) and the journal. (`enhance` writes no
-      // report.html / report.md.)
+      // The run directory holds the outcome (the same document), the journal and the reports, whose path is said on
+      // stderr.
       const dir = join(cwd, o.dir)
-      expect(readdirSync(dir).sort()).toEqual(["enhance.json", "enhance.jsonl", "journal.jsonl", "run.json"])
+      expect(readdirSync(dir).sort()).toEqual([
+        "enhance.json",
+        "enhance.jsonl",
+        "journal.jsonl",
+        "report.html",
+        "report.md",
+        "run.json"
+      ])
+      expect(run.stderr).toContain(`Report: ${join(o.dir, "report.html")} (summary for a pull request: `)
+      const md = readFileSync(join(dir, "report.md"), "utf8")
+      expect(md).toContain(`### Genie Enhancer enhance report · run \`${o.runId}\``)
+      expect(md).toContain("- Train: 14.3% → **")
+      expect(md).not.toContain("run incomplete")
+      const html = readFileSync(join(dir, "report.html"), "utf8")
+      for (const part of [
+        '<section id="enhance">',
+        '<table id="iterations">',
+        '<table class="matrix">',
+        '<table id="fixes">'
+      ])
+        expect(html).toContain(part)
       expect(JSON.parse(readFileSync(join(dir, "enhance.json"), "utf8"))).toMatchObject({
         runId: o.runId,
         stopReason: o.stopReason,
@@ -118,6 +138,84 @@ describe.concurrent("enhance on the local target", () => {
         best: o.best
       })
       expect(existsSync(join(cwd, ".genie-enhancer", "history.duckdb"))).toBe(true)
+    },
+    timeout
+  )
+
+  it.sequential(
+    "`report <run-id>` renders the enhance run: baseline → best with CIs, iterations, the matrix, fixes, questions",
+    async () => {
+      expect(outcome, "the enhance test ran first").toBeDefined()
+      const o = outcome
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+      const [md, json] = await Promise.all([
+        runCli(["report", o.runId, "--format", "md"], local(cwd)),
+        runCliJson(["report", o.runId, "--format", "json"], local(cwd))
+      ])
+      expect(md.exitCode, md.stderr).toBe(0)
+      const text = md.stdout
+      expect(text).toContain(`### Genie Enhancer enhance report · run \`${o.runId}\``)
+      expect(text).not.toContain("Accuracy n/a")
+      expect(text).not.toContain("run incomplete")
+      expect(text).not.toContain("not an enhance section")
+      const { train, holdout } = {
+        train: [o.baseline.train, o.best.train],
+        holdout: [o.baseline.holdout, o.best.holdout]
+      }
+      expect(text).toContain(
+        `- Train: ${pct(train[0].score)} → **${pct(train[1].score)}** over ${o.iterations} iterations ` +
+          `(95% CI ${pct(train[0].low)}–${pct(train[0].high)} → ${pct(train[1].low)}–${pct(train[1].high)}; n=7)`
+      )
+      expect(text).toContain(
+        `- Holdout: ${pct(holdout[0].score)} → **${pct(holdout[1].score)}** ` +
+          `(95% CI ${pct(holdout[0].low)}–${pct(holdout[0].high)} → ${pct(holdout[1].low)}–${pct(holdout[1].high)}; n=3)`
+      )
+      expect(text).toContain(`- Stopped on \`${o.stopReason}\``)
+      expect(text).toContain(`- Genie questions: ${o.genieQuestions.total} (baseline train 7, baseline holdout 3,`)
+      expect(text).toContain(`| baseline | ${pct(train[0].score)} [${pct(train[0].low)}–${pct(train[0].high)}] (n=7) |`)
+      expect(text).toContain(`| \\#1 | `)
+      expect(text).toContain("<details><summary>Benchmark × iteration (")
+      const accepted = o.fixes.filter((f) => f.status === "accepted").length
+      expect(text).toContain(`<details><summary>Fixes (${accepted} accepted, ${o.fixes.length - accepted} rejected)`)
+
+      expect(json.exitCode, json.stderr).toBe(0)
+      const data = json.json.result.data
+      expect(data.run).toMatchObject({ runId: o.runId, kind: "enhance", complete: true, benchmarks: 10, finished: 10 })
+      expect(data.warnings).toEqual([])
+      expect(data.score.bySplit.map((g: { name: string }) => g.name)).toEqual(["train", "holdout"])
+      const e = data.enhance
+      expect(e.stopReason).toBe(o.stopReason)
+      expect(e.iterations.map((i: { index: number }) => i.index)).toEqual([0, 1, 2, 3])
+      expect(e.iterations[0].train).toMatchObject({ score: train[0].score, low: train[0].low, high: train[0].high })
+      expect(e.iterations[0].holdout).toMatchObject({ score: holdout[0].score, low: holdout[0].low })
+      expect(e.iterations[3].train).toMatchObject({ score: train[1].score, high: train[1].high })
+      expect(e.holdout.final).toMatchObject({ score: holdout[1].score, low: holdout[1].low, high: holdout[1].high })
+      expect(e.iterations.map((i: { genieQuestions: number }) => i.genieQuestions)).toEqual([
+        o.genieQuestions.baseline,
+        ...o.genieQuestions.iterations
+      ])
+      // The matrix: every benchmark at the baseline; the train benchmarks in every iteration.
+      expect(e.iterations[0].results).toHaveLength(10)
+      for (const i of e.iterations.slice(1)) expect(i.results.length).toBeGreaterThanOrEqual(7)
+      const cell = (id: string) =>
+        e.iterations.map((i: any) => i.results.find((r: any) => r.benchmarkId === id)?.outcome)
+      expect(cell("revenue_total_2024")).toEqual(["fail", "pass", "pass", "pass"])
+      // Fixes: every decision of the run, with its why and the plan's rationale.
+      expect(e.fixes.map((f: { id: string; decision: string }) => `${f.id} ${f.decision}`)).toEqual(
+        o.fixes.map((f) => `${f.id} ${f.status === "accepted" ? "accepted" : "rejected"}`)
+      )
+      for (const f of e.fixes) {
+        expect(f.why).toMatch(/\S/)
+        expect(f.rationale).toMatch(/\S/)
+      }
+      expect(e.genieQuestions.total).toBe(o.genieQuestions.total)
+      expect(e.genieQuestions.questions[0]).toMatchObject({ iteration: 0, question: expect.stringMatching(/\?|\.$/) })
+      expect(e.spaceDiff.map((d: { section: string }) => d.section)).toEqual(
+        expect.arrayContaining(["instructions.join_specs", "instructions.sql_snippets.measures"])
+      )
+      expect(e.stageTimes.map((t: { stage: string }) => t.stage)).toEqual(
+        expect.arrayContaining(["preflight", "baseline", "learn", "plan", "rescore", "final holdout"])
+      )
     },
     timeout
   )
@@ -288,13 +386,18 @@ describe.concurrent("promote, rollback and cleanup against a running emulator", 
       const cwd = tempDir()
       // Production's configuration at the start: the workspace's file.
       const before = JSON.parse(readFileSync(join(workspace, "space.json"), "utf8")) as Record<string, unknown>
+      // No --warehouse-id (nor DATABRICKS_WAREHOUSE_ID): the space's own warehouse runs the expected SQL.
       const run = await runCliJson(
-        ["enhance", "--space", spaceId, "--benchmarks", benchmarks, "--warehouse-id", warehouseId, "--keep"],
+        ["enhance", "--space", spaceId, "--benchmarks", benchmarks, "--keep"],
         databricks(cwd)
       )
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.json.result.target).toMatchObject({ target: "databricks", host: emulator.host })
+      expect(run.json.result.target.warehouseId).toBe(warehouseId)
       const o: Outcome = run.json.result.outcome
+      expect(o.excluded).toEqual([])
+      expect(o.expectedSqlExecutions).toBe(10)
+      expect(existsSync(join(cwd, o.dir, "report.html"))).toBe(true)
       expect(o.promotable.allowed).toBe(true)
       expect(o.devSpaces.kept).toBe(true)
       expect(await spaceIds()).toEqual(expect.arrayContaining([spaceId, o.devSpaces.working, o.devSpaces.best]))

@@ -31,7 +31,15 @@ describe("learn, plan and apply on the local example", () => {
     expect(dry.exitCode).toBe(0)
     expect(dry.json.result.diff).toContain("instructions.join_specs")
     expect(existsSync(out)).toBe(false)
-  }, 180_000)
+
+    // To the workspace's space, conditional on the etag read before: the space serves the plan's changes after.
+    const applied = await runCliJson(["apply", planFile, "--space", "ce86877f1287b94460c35a25f2d65bca"])
+    expect(applied.exitCode, applied.stderr).toBe(0)
+    expect(applied.json.result).not.toHaveProperty("refused")
+    expect(applied.json.result).toMatchObject({ spaceId: "ce86877f1287b94460c35a25f2d65bca", dryRun: false })
+    expect(applied.json.result.applied).toBeGreaterThan(10)
+    expect(applied.json.result.diff).toContain("instructions.join_specs")
+  }, 240_000)
 
   it("a plan with an unknown category, SQL that writes or a missing table is a located error, exit 2", async () => {
     const cases = [

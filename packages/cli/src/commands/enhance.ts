@@ -54,27 +54,38 @@ export default class EnhanceCommand extends BaseCommand<EnhanceResult> {
         ? []
         : [{ path: ["loop", "maxIterations"], value: flags["max-iterations"], source: "--max-iterations" }]
     const wiring = await import("../EnhanceWiring.js")
-    const { target, value } = await this.runEffect(
-      WorkspaceTarget.runWithStages(
-        {
-          flags,
-          configDir: this.configDir(flags),
-          env: process.env,
-          overrides
-        },
-        (info, resolved) =>
-          wiring.runEnhance({
-            info,
-            resolved,
-            space: flags.space,
-            benchmarks: flags.benchmarks ?? exampleBenchmarks(info),
-            promote: flags.promote,
-            keep: flags.keep,
-            resume: flags.resume,
-            say: (m) => Effect.sync(() => say(m))
-          })
+    const attempt = (more: ReadonlyArray<ProfileLoader.Override>, announce?: (note: string) => void) =>
+      this.runEffect(
+        WorkspaceTarget.runWithStages(
+          {
+            flags,
+            configDir: this.configDir(flags),
+            env: process.env,
+            overrides: [...overrides, ...more],
+            ...(announce === undefined ? {} : { announce })
+          },
+          (info, resolved) =>
+            wiring.runEnhance({
+              info,
+              resolved,
+              space: flags.space,
+              benchmarks: flags.benchmarks ?? exampleBenchmarks(info),
+              promote: flags.promote,
+              keep: flags.keep,
+              resume: flags.resume,
+              say: (m) => Effect.sync(() => say(m))
+            })
+        )
       )
-    )
+    let ran = await attempt([])
+    if (ran.value._tag === "NeedsWarehouse") {
+      // No warehouse configured: every stage that runs SQL is built again on the space's own (as `score` does).
+      const { spaceId, warehouseId } = ran.value
+      say(`Using the space's own SQL warehouse ${warehouseId}.`)
+      ran = await attempt([wiring.warehouseOverride(spaceId, warehouseId)], () => undefined)
+    }
+    const { target, value } = ran
+    if (value._tag === "NeedsWarehouse") return this.error("the space's SQL warehouse was not taken", { exit: 1 })
     const o = value.outcome
     this.log(`Run ${o.runId}: stopped on ${o.stopReason} after ${o.iterations} iteration(s)`)
     this.log(`  train    baseline ${ci(o.baseline.train)}  →  best ${ci(o.best.train)}`)
