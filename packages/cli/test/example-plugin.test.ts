@@ -109,4 +109,19 @@ describe("the example plugin package, installed from its tarball", () => {
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stderr).toContain("team-csv")
   }, 120_000)
+
+  it("plan: the installed fix decorator adds the team glossary's synonyms to what the rules fixer proposes", async () => {
+    const baseline = join(repoRoot, "examples/retail/space.baseline.json")
+    const planned = await runCliJson(
+      ["plan", "--profile", "team.yaml", "--space-file", baseline, "--out", "plan.json"],
+      { cwd: dir }
+    )
+    expect(planned.exitCode, planned.stderr).toBe(0)
+    const fixes = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")).fixes as Array<{ change: unknown }>
+    const team = fixes.filter((f) => JSON.stringify(f.change).includes("tender"))
+    expect(team).toHaveLength(1)
+    expect(JSON.stringify(team[0]!.change)).toContain("pay type")
+    // The rules fixer's own fixes are still there.
+    expect(fixes.length).toBeGreaterThan(10)
+  }, 240_000)
 })

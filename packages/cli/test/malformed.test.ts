@@ -134,15 +134,12 @@ const cases: ReadonlyArray<Case> = [
     path: "$.benchmarks[0].dificulty",
     suggestion: "difficulty"
   }),
-  benchmarks(
-    "missing required field",
-    benchmarksYaml.replace("    category: revenue\n    difficulty: medium", "    difficulty: medium"),
-    {
-      code: "MissingField",
-      path: /\$\.benchmarks\[1\]/,
-      message: /category/
-    }
-  ),
+  // Only question and expected_sql are required (id, category and difficulty have defaults).
+  benchmarks("missing required field", benchmarksYaml.replace("    question: Sales by region?\n", ""), {
+    code: "MissingField",
+    path: /\$\.benchmarks\[1\]/,
+    message: /question/
+  }),
   benchmarks("wrong enum value", benchmarksYaml.replace("difficulty: easy", "difficulty: trivial"), {
     code: "InvalidValue",
     path: "$.benchmarks[0].difficulty",

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
 
@@ -84,7 +84,7 @@ describe("third-party plugins", () => {
     expect(scored).toBeGreaterThan(0)
     const lines = readFileSync(join(dir, "audit.log"), "utf8").trim().split("\n")
     expect(lines, lines.join("\n")).toHaveLength(scored)
-    const journal = readFileSync(join(run.json.result.runDir, "journal.jsonl"), "utf8")
+    const journal = readFileSync(resolve(dir, run.json.result.runDir, "journal.jsonl"), "utf8")
     // The scorer's option reached it: benchmarks were scored in reverse file order.
     const order = [...new Set([...journal.matchAll(/"benchmarkId":"([^"]+)"/g)].map((m) => m[1]))]
     const fileOrder = [

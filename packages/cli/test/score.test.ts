@@ -39,11 +39,21 @@ describe("score", () => {
     expect(result.summary.overall.high).toBeGreaterThan(0.164)
     expect(Object.keys(result.summary.byCategory)).toContain("revenue")
     expect(result.summary.failureCategories.NO_SQL).toBeGreaterThan(0)
-    expect(readdirSync(result.runDir).sort()).toEqual(["journal.jsonl", "results.json", "run.json"])
+    expect(readdirSync(result.runDir).sort()).toEqual([
+      "journal.jsonl",
+      "report.html",
+      "report.md",
+      "results.json",
+      "run.json"
+    ])
     expect(Object.keys(verdicts(result))).toHaveLength(55)
     expect(JSON.parse(readFileSync(join(result.runDir, "results.json"), "utf8")).overall.passed).toBe(9)
     // --json prints nothing but the envelope; the LLM judge note goes nowhere either.
-    expect(stderr).toBe("")
+    // stderr says which workspace was used (the bundled example, since none is configured) and where the report is.
+    const notes = stderr.trim().split("\n")
+    expect(notes[0]).toContain("no Databricks workspace is configured")
+    expect(notes.at(-1)).toMatch(/^Report: /)
+    expect(notes).toHaveLength(2)
   })
 
   it("batch and sequential scorers give identical verdicts on the curated space", async () => {

@@ -180,7 +180,7 @@ describe("workspace commands on the databricks target", () => {
     expect(updated.json.result.etag).not.toBe(etag)
     // The same etag again: the space changed since it was exported, so the update is refused.
     const conflict = await runCli(["spaces", "import", out, "--update", newId, "--etag", etag], databricks())
-    expect(conflict.exitCode).toBe(3)
+    expect(conflict.exitCode).toBe(5) // a conflict, not an auth failure
     expect(conflict.stderr).toContain("modified since etag")
   })
 

@@ -162,7 +162,9 @@ export const plugin = (id: (typeof providerIds)[number], options: LayerOptions =
     kind: "llm-provider",
     description: describe[id],
     optionsSchema: Plugin.noOptions,
-    layer: (_options: unknown, context: Plugin.Context) => modelLayer({ ...context.profile.llm, provider: id }, options)
+    layer: (_options: unknown, context: Plugin.Context) =>
+      modelLayer({ ...context.profile.llm, provider: id }, options),
+    usesWorkspace: id === "databricks"
   })
 
 /**

@@ -467,38 +467,15 @@ export const required = (flag: string, message: string): ConfigInvalid =>
 /** Re-exported so hosts can report unknown plugins uniformly. @category errors */
 export { PluginNotFound }
 
-/**
- * A workspace's credentials, opened only if a caller asks for them: `llm check --provider openai` needs no
- * workspace, `--provider databricks` uses the configured one.
- */
-const lazyWorkspaceAuth = (
-  target: Layer.Layer<WorkspaceServices, CompositionError, FileSystem.FileSystem | Path.Path>
-): Layer.Layer<Workspace.WorkspaceAuth, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.scoped(
-    Workspace.WorkspaceAuth,
-    Effect.gen(function* () {
-      const scope = yield* Effect.scope
-      const requirements = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
-      const auth = yield* Effect.cached(
-        Layer.buildWithScope(target, scope).pipe(
-          Effect.provide(requirements),
-          Effect.map((ctx) => Context.get(ctx, Workspace.WorkspaceAuth)),
-          Effect.mapError(
-            (error) => new AuthFailed({ message: `the workspace could not be opened: ${error.message ?? error._tag}` })
-          )
-        )
-      )
-      return {
-        // The host is only known once the target is open; providers read it through `authorization` first.
-        host: "",
-        authorization: Effect.flatMap(auth, (a) => a.authorization)
-      }
-    })
-  )
+/** Credentials for a provider that does not call the workspace: never used, and say so if they were. */
+const noWorkspace = Layer.succeed(Workspace.WorkspaceAuth, {
+  host: "",
+  authorization: Effect.fail(new AuthFailed({ message: "this LLM provider does not use a Databricks workspace" }))
+})
 
 /**
  * The profile's language model alone (`llm check`): the `llm.provider` slot, with the workspace target `target`
- * (default `databricks`) opened only if the provider asks for the workspace's credentials.
+ * (default `databricks`) opened only for a provider that calls the workspace (`usesWorkspace`).
  *
  * @category layers
  */
@@ -527,7 +504,7 @@ export const languageModelLayer = (
       )
       return UsageLedger.tracked.pipe(
         Layer.provide(layerOf({ plugin, options: llmOptions }, context)),
-        Layer.provide(lazyWorkspaceAuth(workspace)),
+        Layer.provide(plugin.usesWorkspace === true ? workspace : noWorkspace),
         Layer.provideMerge(UsageLedger.UsageLedger.layer)
       ) as Layer.Layer<
         Stages.LanguageModel | UsageLedger.UsageLedger,

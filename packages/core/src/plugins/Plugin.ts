@@ -97,6 +97,11 @@ export interface Plugin<Options = unknown, ROut = never, E = unknown, RIn = unkn
    */
   readonly decorates?: Stage
   /**
+   * LLM providers only: the layer calls the workspace (it uses `WorkspaceAuth`, as the `databricks` serving provider
+   * does). `llm check` opens the configured workspace only for such a provider.
+   */
+  readonly usesWorkspace?: boolean
+  /**
    * Workspace targets only: whether this target is configured in the environment (e.g. `DATABRICKS_HOST`). When the
    * profile leaves `workspace.target` at its built-in default, the first configured target wins over `local`.
    */
