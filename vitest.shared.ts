@@ -16,6 +16,13 @@ export const packageProject = (name: string, options: { readonly timeoutSeconds?
   return defineProject({
     resolve: { conditions },
     ssr: { resolve: { conditions } },
-    test: { name, include: ["test/**/*.test.ts"], testTimeout: timeout, hookTimeout: timeout }
+    test: {
+      name,
+      include: ["test/**/*.test.ts"],
+      testTimeout: timeout,
+      hookTimeout: timeout,
+      // See the root config: files may run in any order in CI, tests within a file keep theirs.
+      sequence: { shuffle: { files: process.env.CI === "true", tests: false } }
+    }
   })
 }
