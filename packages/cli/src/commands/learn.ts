@@ -51,16 +51,7 @@ export default class Learn extends BaseCommand<LearnResult> {
         learnFrom(flags, info)
       )
     )
-    for (const kind of [
-      "join",
-      "measure",
-      "filter",
-      "expression",
-      "vocabulary",
-      "value",
-      "date-convention",
-      "query-shape"
-    ]) {
+    for (const kind of Stages.PatternKind.literals) {
       const patterns = value.book.patterns.filter((p) => p.kind === kind)
       if (patterns.length === 0) continue
       this.log(`${kind} (${patterns.length})`)

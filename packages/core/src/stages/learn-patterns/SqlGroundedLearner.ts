@@ -18,23 +18,15 @@ import * as Measures from "./Measures.js"
 import type { Context, Options } from "./Mining.js"
 import { defaultOptions } from "./Mining.js"
 import type { LearnInput, PatternKind } from "./PatternLearner.js"
-import { PatternBook, PatternLearner } from "./PatternLearner.js"
+import { PatternBook, PatternKind as PatternKindSchema, PatternLearner } from "./PatternLearner.js"
 import * as Predicates from "./Predicates.js"
 import * as QueryShapes from "./QueryShapes.js"
 import * as Vocabulary from "./Vocabulary.js"
 
 export type { Options } from "./Mining.js"
 
-const kindOrder: ReadonlyArray<PatternKind> = [
-  "join",
-  "measure",
-  "filter",
-  "expression",
-  "vocabulary",
-  "value",
-  "date-convention",
-  "query-shape"
-]
+// Patterns are listed in the order the kinds are declared.
+const kindOrder: ReadonlyArray<PatternKind> = PatternKindSchema.literals
 
 /**
  * Refuses anything but train benchmarks at the boundary, whatever the caller's types said (a `TrainSet` built by
