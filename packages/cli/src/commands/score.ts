@@ -114,11 +114,14 @@ export default class Score extends BaseCommand<ScoreResult> {
             const profile = resolved.profile
             const benchmarksFile = flags.benchmarks ?? exampleBenchmarks(info)
             if (benchmarksFile === undefined) {
-              return yield* usage("--benchmarks", "a benchmark file is required with the databricks target")
+              return yield* Composition.required(
+                "--benchmarks",
+                "a benchmark file is required with the databricks target"
+              )
             }
             const spaceId = flags.space ?? info.spaceIds?.[0]
             if (spaceId === undefined)
-              return yield* usage("--space", "a space id is required with the databricks target")
+              return yield* Composition.required("--space", "a space id is required with the databricks target")
             const { file, defaults, contentHash } = yield* Benchmark.loadDetailed(benchmarksFile)
             const defaulted = Object.entries(defaults).filter(([, n]) => n > 0)
             if (defaulted.length > 0) {
@@ -195,9 +198,6 @@ export default class Score extends BaseCommand<ScoreResult> {
     for (const line of SummaryText.lines(summary, dir)) this.log(line)
   }
 }
-
-const usage = (flag: string, message: string) =>
-  new Errors.ConfigInvalid({ source: flag, issues: [Issue.error("Required", "$", message)] })
 
 /** Ctrl+C during a run: say which run to resume (its journal holds everything finished and every question asked). */
 let onInterrupt: () => void = () => undefined
