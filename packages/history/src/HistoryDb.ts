@@ -4,16 +4,20 @@
  *
  * **Details**
  * Lists (fix ids, gains, reasons) and configurations are stored as JSON text; timestamps as ISO 8601 text (cast
- * with `::TIMESTAMP`). One connection, one statement at a time; the file is opened when the layer is built and
- * closed with its scope. DuckDB lets one process write a file at a time: query it while no run is writing.
+ * with `::TIMESTAMP`). DuckDB lets one process at a time hold a file read-write, so no call keeps it open: each
+ * write opens, writes one transaction and closes; each read opens read-only. History commands and the `duckdb`
+ * CLI can query the file while a run writes (see {@link make}).
  */
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { HistoryStore } from "@genie-enhancer/core"
 import type { Space } from "@genie-enhancer/core"
+import type { Duration, Scope } from "effect"
 import { Effect, Layer, Option } from "effect"
-import { mkdirSync } from "node:fs"
-import { dirname } from "node:path"
+import { existsSync, mkdirSync } from "node:fs"
+import { dirname, resolve } from "node:path"
+import type { LockHeld } from "./internal/fileLock.js"
+import { formatWait, lockHeld, turnOn, whileLocked } from "./internal/fileLock.js"
 
 type Store = HistoryStore.HistoryStore["Type"]
 
@@ -109,58 +113,137 @@ const toSnapshot = (r: Row): HistoryStore.Snapshot => ({
 })
 
 /**
- * Opens (creating if needed) the history database at `file` (`:memory:` for a throwaway one).
+ * How long calls wait for a file another process holds.
+ *
+ * @category configuration
+ */
+export interface Options {
+  /** Reads (`history list|show|diff`, `rollback`): 10 s by default. */
+  readonly readWait?: Duration.DurationInput
+  /**
+   * Writes (`enhance`, `promote`, `rollback`): 60 s by default. Longer than a read's, because giving up fails the
+   * command (a run can be resumed with `enhance --resume`).
+   */
+  readonly writeWait?: Duration.DurationInput
+}
+
+/** The DuckDB session of one call: the file opened for it, or the one `:memory:` database. */
+type Open = (
+  readOnly: boolean
+) => Effect.Effect<DuckDBConnection, HistoryStore.HistoryStoreError | LockHeld, Scope.Scope>
+
+const openFile =
+  (file: string): Open =>
+  (readOnly) =>
+    Effect.gen(function* () {
+      const instance = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => DuckDBInstance.create(file, readOnly ? { access_mode: "READ_ONLY" } : {}),
+          catch: (e) => lockHeld(e) ?? fail(`cannot open ${file}`)(e)
+        }),
+        (db) => Effect.sync(() => db.closeSync())
+      )
+      return yield* Effect.acquireRelease(
+        Effect.tryPromise({ try: () => instance.connect(), catch: fail(`cannot connect to ${file}`) }),
+        (c) => Effect.sync(() => c.closeSync())
+      )
+    })
+
+/** A read of a file whose tables a crashed first write never created: nothing recorded yet. */
+const noTable = (cause: unknown) => cause instanceof Error && /Table with name \w+ does not exist/.test(cause.message)
+
+/**
+ * The history database at `file` (`:memory:` for a throwaway one). Nothing is opened until a call needs it.
+ *
+ * **Details**
+ * No call holds the file longer than it takes: a write opens it read-write, creates missing tables and applies its
+ * statements in one transaction, then closes it (DuckDB checkpoints on close); a read opens it read-only (a missing
+ * file reads as empty). So a running `enhance`, `history` commands and a user's `duckdb` CLI take turns on the file.
+ * A call that finds it held by another process retries with a jittered backoff (20 ms doubling to 500 ms) for
+ * `readWait` / `writeWait`, then fails with a `HistoryStoreError` naming the file and the process holding it. Calls
+ * of one process take turns on a process-wide semaphore per file.
  *
  * @category constructors
  */
-export const make = Effect.fn("HistoryDb.make")(function* (file: string) {
-  if (file !== ":memory:") {
-    yield* Effect.try({
-      try: () => mkdirSync(dirname(file), { recursive: true }),
-      catch: fail(`cannot create the directory of ${file}`)
-    })
+export const make = Effect.fn("HistoryDb.make")(function* (file: string, options: Options = {}) {
+  const memory = file === ":memory:"
+  const path = memory ? file : resolve(file)
+  const open: Open = memory
+    ? yield* openFile(file)(false).pipe(
+        Effect.catchTag("LockHeld", (e) => Effect.fail(fail(`cannot open ${file}`)(e))),
+        Effect.map(
+          (connection): Open =>
+            () =>
+              Effect.succeed(connection)
+        )
+      )
+    : openFile(path)
+  const turn = memory ? yield* Effect.makeSemaphore(1) : turnOn(path)
+  const session = <A>(
+    readOnly: boolean,
+    use: (connection: DuckDBConnection) => Effect.Effect<A, HistoryStore.HistoryStoreError>
+  ) => {
+    const wait = (readOnly ? options.readWait : options.writeWait) ?? (readOnly ? "10 seconds" : "60 seconds")
+    return turn.withPermits(1)(
+      whileLocked(Effect.scoped(Effect.flatMap(open(readOnly), use)), wait).pipe(
+        Effect.catchTag("LockHeld", (e) =>
+          Effect.fail(
+            new HistoryStore.HistoryStoreError({
+              message:
+                `the history database ${path} is in use by ${e.holder}: still locked after ${formatWait(wait)}. ` +
+                "A run holds it only while it writes; an open duckdb session holds it until it exits " +
+                `(query with one-shot commands: duckdb -readonly ${path} "SELECT …").`
+            })
+          )
+        )
+      )
+    )
   }
-  const instance = yield* Effect.acquireRelease(
-    Effect.tryPromise({ try: () => DuckDBInstance.create(file), catch: fail(`cannot open ${file}`) }),
-    (db) => Effect.sync(() => db.closeSync())
-  )
-  const connection: DuckDBConnection = yield* Effect.acquireRelease(
-    Effect.tryPromise({ try: () => instance.connect(), catch: fail(`cannot connect to ${file}`) }),
-    (c) => Effect.sync(() => c.closeSync())
-  )
-  const lock = yield* Effect.makeSemaphore(1)
-  const exec = (sql: string, values: ReadonlyArray<DuckDBValue> = []) =>
-    lock.withPermits(1)(
-      Effect.tryPromise({
-        try: () => connection.run(sql, [...values]),
-        catch: fail(`history write failed (${file})`)
-      })
-    )
-  const query = (sql: string, values: ReadonlyArray<DuckDBValue> = []) =>
-    lock.withPermits(1)(
-      Effect.tryPromise({
-        try: async () => (await connection.runAndReadAll(sql, [...values])).getRowObjectsJson() as Array<Row>,
-        catch: fail(`history read failed (${file})`)
-      })
-    )
-  /** Several statements as one transaction. */
-  const transaction = (statements: ReadonlyArray<readonly [string, ReadonlyArray<DuckDBValue>]>) =>
-    lock.withPermits(1)(
-      Effect.tryPromise({
-        try: async () => {
-          await connection.run("BEGIN TRANSACTION")
-          try {
-            for (const [sql, values] of statements) await connection.run(sql, [...values])
-            await connection.run("COMMIT")
-          } catch (error) {
-            await connection.run("ROLLBACK")
-            throw error
-          }
+  /** Statements applied in one transaction, after creating missing tables. */
+  const write = (statements: ReadonlyArray<readonly [string, ReadonlyArray<DuckDBValue>]>) =>
+    Effect.zipRight(
+      Effect.try({
+        try: () => {
+          if (!memory) mkdirSync(dirname(path), { recursive: true })
         },
-        catch: fail(`history write failed (${file})`)
-      })
+        catch: fail(`cannot create the directory of ${path}`)
+      }),
+      session(false, (connection) =>
+        Effect.tryPromise({
+          try: async () => {
+            await connection.run("BEGIN TRANSACTION")
+            try {
+              for (const statement of schema) await connection.run(statement)
+              for (const [sql, values] of statements) await connection.run(sql, [...values])
+              await connection.run("COMMIT")
+            } catch (error) {
+              await connection.run("ROLLBACK")
+              throw error
+            }
+          },
+          catch: fail(`history write failed (${path})`)
+        })
+      )
     )
-  for (const statement of schema) yield* exec(statement)
+  const exec = (sql: string, values: ReadonlyArray<DuckDBValue> = []) => write([[sql, values]])
+  const query = (sql: string, values: ReadonlyArray<DuckDBValue> = []) =>
+    Effect.suspend(() =>
+      !memory && !existsSync(path)
+        ? Effect.succeed<ReadonlyArray<Row>>([])
+        : session(true, (connection) =>
+            Effect.tryPromise({
+              try: async (): Promise<ReadonlyArray<Row>> => {
+                try {
+                  return (await connection.runAndReadAll(sql, [...values])).getRowObjectsJson()
+                } catch (error) {
+                  if (noTable(error)) return []
+                  throw error
+                }
+              },
+              catch: fail(`history read failed (${path})`)
+            })
+          )
+    )
 
   const store: Store = {
     location: file,
@@ -209,7 +292,7 @@ export const make = Effect.fn("HistoryDb.make")(function* (file: string) {
         ])
       ),
     putResults: (runId, pass, results) =>
-      transaction([
+      write([
         ["DELETE FROM results WHERE run_id = ? AND pass = ?", [runId, pass]],
         ...results.map(
           (r) =>
@@ -232,7 +315,7 @@ export const make = Effect.fn("HistoryDb.make")(function* (file: string) {
         )
       ]),
     upsertFixes: (fixes) =>
-      transaction(
+      write(
         fixes.map(
           (f) =>
             [
@@ -333,12 +416,15 @@ export const make = Effect.fn("HistoryDb.make")(function* (file: string) {
 })
 
 /**
- * The history in `file`, open for the layer's lifetime.
+ * The history in `file` (see {@link make}: each call opens the file for its own duration).
  *
  * @category layers
  */
-export const layer = (file: string): Layer.Layer<HistoryStore.HistoryStore, HistoryStore.HistoryStoreError> =>
-  Layer.scoped(HistoryStore.HistoryStore, make(file))
+export const layer = (
+  file: string,
+  options: Options = {}
+): Layer.Layer<HistoryStore.HistoryStore, HistoryStore.HistoryStoreError> =>
+  Layer.scoped(HistoryStore.HistoryStore, make(file, options))
 
 /**
  * The history file of a runs directory: `<dir>/history.duckdb`.

@@ -347,3 +347,71 @@ const make = (dir: string) =>
  */
 export const layer = (dir: string): Layer.Layer<RunStore, never, FileSystem.FileSystem | Path.Path> =>
   Layer.effect(RunStore, make(dir))
+
+/**
+ * A dev space an enhancement run recorded creating, and what became of it.
+ *
+ * @category models
+ */
+export interface RecordedDevSpace {
+  readonly runId: string
+  readonly spaceId: string
+  readonly role: "working" | "best"
+  /**
+   * `leftover`: neither trashed nor kept (the run crashed, or is still running); `kept`: the run ended with `--keep`;
+   * `trashed`: removed by the run or by `spaces cleanup` (or found gone).
+   */
+  readonly state: "leftover" | "kept" | "trashed"
+}
+
+/** The journal notes of `enhance` about its dev spaces (`Enhance.ts` writes them; the last one of an id wins). */
+const DevSpacesNote = Schema.parseJson(
+  Schema.Struct({
+    _tag: Schema.Literal("Note"),
+    key: Schema.Literal("devSpaces", "devSpacesKept", "devSpacesTrashed"),
+    value: Schema.Struct({
+      working: Schema.optionalWith(Schema.String, { exact: true }),
+      best: Schema.optionalWith(Schema.String, { exact: true })
+    })
+  })
+)
+const decodeDevSpacesNote = Schema.decodeUnknownOption(DevSpacesNote)
+const stateOf = { devSpaces: "leftover", devSpacesKept: "kept", devSpacesTrashed: "trashed" } as const
+
+/**
+ * The dev spaces recorded by the enhancement runs under the run store (`runs/<id>/enhance.jsonl`), or by the one
+ * run `runId` (a `RunStoreError` when there is no such run). Only recorded ids: spaces are never looked up by title.
+ *
+ * @category constructors
+ */
+export const recordedDevSpaces = Effect.fn("RunStore.recordedDevSpaces")(function* (runId?: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const runs = yield* RunStore
+  const runsDir = path.join(runs.dir, "runs")
+  if (runId !== undefined) {
+    const exists =
+      validRunId.test(runId) && (yield* fs.exists(path.join(runsDir, runId)).pipe(Effect.orElseSucceed(() => false)))
+    if (!exists) return yield* new RunStoreError({ path: runsDir, message: `no run ${runId} in ${runsDir}` })
+  }
+  const out: Array<RecordedDevSpace> = []
+  for (const id of runId === undefined ? yield* runs.list : [runId]) {
+    const text = yield* fs.readFileString(path.join(runsDir, id, "enhance.jsonl")).pipe(Effect.orElseSucceed(() => ""))
+    const spaces = new Map<string, { role: RecordedDevSpace["role"]; state: RecordedDevSpace["state"] }>()
+    // Scored lines are most of the journal and never about dev spaces: skipped before parsing.
+    for (const line of text.split("\n").filter((l) => l.includes('"devSpaces'))) {
+      const note = decodeDevSpacesNote(line)
+      if (Option.isNone(note)) continue
+      for (const role of ["working", "best"] as const) {
+        const spaceId = note.value.value[role]
+        if (spaceId === undefined || spaceId === "") continue
+        const known = spaces.get(spaceId)
+        // Kept and trashed notes only say which ids; the role is the one the run created the space for.
+        if (known === undefined && note.value.key !== "devSpaces") continue
+        spaces.set(spaceId, { role: known?.role ?? role, state: stateOf[note.value.key] })
+      }
+    }
+    for (const [spaceId, { role, state }] of spaces) out.push({ runId: id, spaceId, role, state })
+  }
+  return out
+})
