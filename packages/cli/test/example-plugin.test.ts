@@ -7,6 +7,8 @@ import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
 
 // The example plugin package as a user gets it: packed with `npm pack`, unpacked into a temporary project's
 // node_modules beside its peer dependencies (`effect`, `@genie-enhancer/core`), and named in a profile by package.
+// Its three plugins (a learn-patterns decorator, a fix decorator, a report format) are then checked where users meet
+// them: `profiles show`, `score`, `report`, `plan` and an `enhance` run.
 const example = join(repoRoot, "examples/plugins/team-rules")
 const requireFromCore = createRequire(join(repoRoot, "packages/core/package.json"))
 const effectDir = dirname(realpathSync(requireFromCore.resolve("effect/package.json")))
@@ -14,6 +16,10 @@ const effectDir = dirname(realpathSync(requireFromCore.resolve("effect/package.j
 const profile = `apiVersion: 1
 extends: default
 plugins:
+  - module: "@example/genie-team-rules/learn"
+    options:
+      vocabulary:
+        - { phrase: signed up, table: main.retail.customers, column: signup_date }
   - module: "@example/genie-team-rules"
     options:
       glossary:
@@ -44,13 +50,13 @@ beforeAll(() => {
 describe("the example plugin package, installed from its tarball", () => {
   it("ships only its files, and passes the contract kits where it is installed", () => {
     const pkg = join(dir, "node_modules/@example/genie-team-rules")
-    expect(readdirSync(pkg).sort()).toEqual(["README.md", "csv.js", "index.js", "package.json"])
+    expect(readdirSync(pkg).sort()).toEqual(["README.md", "csv.js", "index.js", "learn.js", "package.json"])
     const out = execFileSync(process.execPath, ["--test", "contracts.test.js"], { cwd: dir, encoding: "utf8" })
     expect(out).toMatch(/# pass [1-9]/)
     expect(out).toContain("# fail 0")
   }, 60_000)
 
-  it("profiles show lists both plugins in profile order with what they contribute", async () => {
+  it("profiles show lists the three plugins in profile order with what they contribute", async () => {
     const show = await runCliJson(["profiles", "show", "team.yaml"], { cwd: dir })
     expect(show.exitCode, show.stderr).toBe(0)
     const listed = (show.json.result.plugins as Array<Record<string, string>>).filter((p) =>
@@ -60,13 +66,21 @@ describe("the example plugin package, installed from its tarball", () => {
       expect.objectContaining({
         at: "$.plugins[0]",
         kind: "stage-decorator",
+        decorates: "learn-patterns",
+        id: "team-vocabulary",
+        version: "1.0.0",
+        source: "@example/genie-team-rules/learn"
+      }),
+      expect.objectContaining({
+        at: "$.plugins[1]",
+        kind: "stage-decorator",
         decorates: "fix",
         id: "team-rules",
         version: "1.0.0",
         source: "@example/genie-team-rules"
       }),
       expect.objectContaining({
-        at: "$.plugins[1]",
+        at: "$.plugins[2]",
         kind: "report-format",
         id: "team-csv",
         source: "@example/genie-team-rules/csv"
@@ -74,7 +88,10 @@ describe("the example plugin package, installed from its tarball", () => {
     ])
     const human = await runCli(["profiles", "show", "team.yaml"], { cwd: dir })
     expect(human.stdout).toMatch(
-      /\$\.plugins\[0\]\s+stage-decorator \(fix\)\s+team-rules@1\.0\.0\s+@example\/genie-team-rules/
+      /\$\.plugins\[0\]\s+stage-decorator \(learn-patterns\)\s+team-vocabulary@1\.0\.0\s+@example\/genie-team-rules\/learn/
+    )
+    expect(human.stdout).toMatch(
+      /\$\.plugins\[1\]\s+stage-decorator \(fix\)\s+team-rules@1\.0\.0\s+@example\/genie-team-rules\s/
     )
   }, 60_000)
 
@@ -124,4 +141,88 @@ describe("the example plugin package, installed from its tarball", () => {
     // The rules fixer's own fixes are still there.
     expect(fixes.length).toBeGreaterThan(10)
   }, 240_000)
+
+  it("enhance: the installed learn and fix decorators take part in the loop, and the run gets the plugin's report", async () => {
+    // The bundled retail example on the embedded emulator, one iteration; Genie polls fast and is not rate limited.
+    const run = await runCliJson(["enhance", "--profile", "team.yaml", "--max-iterations", "1"], {
+      cwd: dir,
+      env: {
+        GENIE_ENHANCER_SAFETY__GENIE__POLL_INTERVAL_SECONDS: "0.1",
+        GENIE_ENHANCER_SAFETY__GENIE__QUESTIONS_PER_MINUTE: "1000",
+        HOME: tempDir()
+      }
+    })
+    expect(run.exitCode, run.stderr).toBe(0)
+    const outcome = run.json.result.outcome as {
+      readonly runId: string
+      readonly dir: string
+      readonly iterations: number
+      readonly baseline: { readonly train: { readonly n: number }; readonly holdout: { readonly n: number } }
+      readonly excluded: ReadonlyArray<unknown>
+      readonly fixes: ReadonlyArray<{ readonly id: string; readonly status: string; readonly reason: string }>
+    }
+    expect(outcome.iterations).toBe(1)
+    const runDir = resolve(dir, outcome.dir)
+    // The run's journal: every step's value, as the loop recorded it.
+    const steps = new Map(
+      readFileSync(join(runDir, "enhance.jsonl"), "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as { readonly _tag: string; readonly key?: string; readonly value?: any })
+        .filter((entry) => entry._tag === "Step")
+        .map((entry) => [entry.key, entry.value] as const)
+    )
+    const decision = (id: string) => outcome.fixes.find((f) => f.id === id)
+
+    // learn: the learn decorator added the team's phrase to what the sql-grounded learner mined, with the train
+    // question that uses it as evidence.
+    const book = steps.get("it1/learn") as {
+      readonly learner: string
+      readonly patterns: ReadonlyArray<{
+        readonly id: string
+        readonly kind: string
+        readonly supportingBenchmarkIds: ReadonlyArray<string>
+      }>
+    }
+    expect(book.learner).toBe("sql-grounded")
+    const team = book.patterns.filter((p) => p.id.startsWith("team-vocabulary:"))
+    expect(team).toEqual([
+      expect.objectContaining({ kind: "vocabulary", supportingBenchmarkIds: [expect.any(String)] })
+    ])
+    expect(book.patterns.length).toBeGreaterThan(team.length)
+
+    // fix: the rules fixer turned the team's pattern into a synonym, the fix decorator added the glossary's, and
+    // the loop decided on both with a reason.
+    const fixes = (steps.get("it1/plan") as { readonly fixes: ReadonlyArray<Record<string, any>> }).fixes
+    const learned = fixes.filter((f) => f.target === "main.retail.customers.signup_date")
+    expect(learned).toEqual([
+      expect.objectContaining({
+        origin: "rules",
+        change: expect.objectContaining({ _tag: "ColumnSynonyms", synonyms: expect.arrayContaining(["signed up"]) }),
+        sourceBenchmarkIds: expect.arrayContaining([...(team[0]?.supportingBenchmarkIds ?? [])])
+      })
+    ])
+    const glossary = fixes.filter((f) => f.origin === "team-rules")
+    expect(glossary).toEqual([
+      expect.objectContaining({
+        target: "main.retail.orders.payment_method",
+        change: expect.objectContaining({ _tag: "ColumnSynonyms", synonyms: ["tender", "pay type"] })
+      })
+    ])
+    for (const fix of [...learned, ...glossary]) {
+      expect(decision(fix.id as string)).toEqual(
+        expect.objectContaining({
+          status: expect.stringMatching(/^(accepted|rejected|invalid)$/),
+          reason: expect.stringMatching(/\S/)
+        })
+      )
+    }
+
+    // report: the plugin's format is written for the enhance run too, one line per benchmark.
+    expect(run.stderr).toContain(`team-csv: ${join(outcome.dir, "report.csv")}`)
+    const csv = readFileSync(join(runDir, "report.csv"), "utf8").trim().split("\n")
+    expect(csv[0]).toBe("run;benchmark;category;outcome;decided_by;reasons")
+    expect(csv).toHaveLength(1 + outcome.baseline.train.n + outcome.baseline.holdout.n + outcome.excluded.length)
+    for (const line of csv.slice(1)) expect(line.startsWith(`${outcome.runId};`)).toBe(true)
+  }, 300_000)
 })

@@ -6,7 +6,9 @@ import * as Composition from "../src/composition/Composition.js"
 import * as Profile from "../src/config/Profile.js"
 import type * as ProfileLoader from "../src/config/ProfileLoader.js"
 import type * as Benchmark from "../src/model/Benchmark.js"
+import * as BenchmarkSplit from "../src/model/BenchmarkSplit.js"
 import { ProviderError } from "../src/model/Errors.js"
+import * as Decorator from "../src/plugins/Decorator.js"
 import * as Plugin from "../src/plugins/Plugin.js"
 import * as PluginRegistry from "../src/plugins/PluginRegistry.js"
 import * as ScoreBenchmark from "../src/stages/score/ScoreBenchmark.js"
@@ -301,6 +303,136 @@ describe("Composition", () => {
       // plan / enhance: the fixer gets the options its list entry gave.
       yield* Effect.provide(Stages.Fixer, Composition.layerWithStages(options(resolved, builtins)))
       assert.deepStrictEqual(seen, [{ glossary: "terms.csv" }])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("learn-patterns and fix decorators wrap the profile's learner and fixers in profile order", () =>
+    Effect.gen(function* () {
+      const learner = Plugin.definePlugin({
+        id: "sql-grounded",
+        version: "1.0.0",
+        kind: "pattern-learner",
+        description: "Learns one pattern.",
+        optionsSchema: { type: "object" },
+        layer: () =>
+          Layer.succeed(Stages.PatternLearner, {
+            learn: () =>
+              Effect.succeed(
+                new Stages.PatternBook({
+                  learner: "sql-grounded",
+                  patterns: [
+                    new Stages.Pattern({ id: "learned", kind: "join", description: "d", supportingBenchmarkIds: [] })
+                  ]
+                })
+              )
+          })
+      })
+      /** Adds a pattern named `name` to what the learner it wraps found. */
+      const learnDecorator = (name: string) =>
+        Plugin.definePlugin({
+          id: name,
+          version: "1.0.0",
+          kind: "stage-decorator",
+          decorates: "learn-patterns",
+          description: `Adds pattern ${name}.`,
+          optionsSchema: Plugin.noOptions,
+          layer: () =>
+            Decorator.wrap(Stages.PatternLearner, (inner) => ({
+              learn: (input) =>
+                Effect.map(
+                  inner.learn(input),
+                  (book) =>
+                    new Stages.PatternBook({
+                      ...book,
+                      patterns: [
+                        ...book.patterns,
+                        new Stages.Pattern({
+                          id: name,
+                          kind: "vocabulary",
+                          description: name,
+                          supportingBenchmarkIds: []
+                        })
+                      ]
+                    })
+                )
+            }))
+        })
+      const fixer = Plugin.definePlugin({
+        id: "rules",
+        version: "1.0.0",
+        kind: "fixer",
+        description: "Proposes nothing.",
+        optionsSchema: { type: "object" },
+        layer: () => Layer.succeed(Stages.Fixer, { propose: () => Effect.succeed(new Stages.Plan({ fixes: [] })) })
+      })
+      // A fix decorator turning every pattern it is given into a fix: what the learn decorators added reaches it.
+      const fixDecorator = Plugin.definePlugin({
+        id: "per-pattern",
+        version: "1.0.0",
+        kind: "stage-decorator",
+        decorates: "fix",
+        description: "One fix per pattern.",
+        optionsSchema: Plugin.noOptions,
+        layer: () =>
+          Decorator.wrap(Stages.Fixer, (inner) => ({
+            propose: (input) =>
+              Effect.map(
+                inner.propose(input),
+                (plan) =>
+                  new Stages.Plan({
+                    rejected: plan.rejected,
+                    fixes: [
+                      ...plan.fixes,
+                      ...input.patterns.patterns.map(
+                        (p) =>
+                          new Stages.Fix({
+                            id: `per-pattern:${p.id}`,
+                            category: "instruction-fix",
+                            target: "text instruction",
+                            change: { _tag: "TextInstruction", append: [p.description] },
+                            rationale: p.id,
+                            sourceBenchmarkIds: [],
+                            risk: "low",
+                            origin: "per-pattern"
+                          })
+                      )
+                    ]
+                  })
+              )
+          }))
+      })
+      const resolved = resolvedProfile({
+        workspace: { ...Profile.defaults.workspace, target: "fake" },
+        scorer: { plugin: "one-by-one", options: {} },
+        plugins: [{ module: "team-a" }, { module: "per-pattern" }, { module: "team-b" }]
+      })
+      const builtins = [
+        target("fake"),
+        scorer,
+        failingProvider,
+        learner,
+        fixer,
+        learnDecorator("team-a"),
+        learnDecorator("team-b"),
+        fixDecorator
+      ]
+      const { book, plan } = yield* Effect.gen(function* () {
+        const input = { train: BenchmarkSplit.trainSet([]), space: { version: 2 } }
+        const book = yield* Effect.flatMap(Stages.PatternLearner, (l) => l.learn(input))
+        const plan = yield* Effect.flatMap(Stages.Fixer, (f) => f.propose({ ...input, failures: [], patterns: book }))
+        return { book, plan }
+      }).pipe(Effect.provide(Composition.layerWithStages(options(resolved, builtins))))
+      assert.deepStrictEqual(
+        book.patterns.map((p) => p.id),
+        ["learned", "team-a", "team-b"]
+      )
+      assert.deepStrictEqual(
+        plan.fixes.map((f) => f.id),
+        ["per-pattern:learned", "per-pattern:team-a", "per-pattern:team-b"]
+      )
+      // score builds neither stage: the decorators have nothing to wrap, and the run does not fail for it.
+      const scored = yield* Effect.provide(scoreOne, Composition.layer(options(resolved, builtins)))
+      assert.strictEqual(scored.verdict.outcome, "pass")
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
