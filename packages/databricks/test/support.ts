@@ -4,45 +4,18 @@ import type { Errors, Space } from "@genie-enhancer/core"
 import { TestClockDriver } from "@genie-enhancer/core/testing"
 import type { Http, ScriptedEngine, WorkspaceLoader } from "@genie-enhancer/workspace-emulator"
 import { Emulator } from "@genie-enhancer/workspace-emulator"
+import { SalesFixture } from "@genie-enhancer/workspace-emulator/testing"
 import type { Exit, Scope } from "effect"
 import { Cause, Chunk, Clock, Context, Effect, Layer, Option, Redacted, TestClock } from "effect"
 import type { DatabricksConfig } from "../src/index.js"
 import { DatabricksWorkspace } from "../src/index.js"
 
-/** Orders and customers under main.sales (five orders, so small chunk sizes split them). */
-export const salesDataset: WorkspaceLoader.Dataset = {
-  _tag: "Sql",
-  source: "sales.sql",
-  dialect: "databricks",
-  sql: `
-CREATE TABLE main.sales.orders (order_id BIGINT, customer_id BIGINT, amount DECIMAL(10,2), region STRING, order_date DATE);
-INSERT INTO main.sales.orders VALUES
-  (1, 10, 100.00, 'EU', DATE'2025-06-01'),
-  (2, 10, 50.50, 'US', DATE'2025-06-02'),
-  (3, 11, 20.25, 'EU', DATE'2025-06-03'),
-  (4, 12, 75.00, 'APAC', DATE'2025-06-04'),
-  (5, 12, 10.00, 'US', DATE'2025-06-05');
-CREATE TABLE main.sales.customers (customer_id BIGINT, name STRING);
-INSERT INTO main.sales.customers VALUES (10, 'Ann'), (11, 'Bob'), (12, 'Cy');
-`
-}
+/** The shared main.sales fixture with a fifth order (five orders, so small chunk sizes split them unevenly). */
+export const salesDataset: WorkspaceLoader.Dataset = SalesFixture.datasetWith(SalesFixture.fifthOrderSql)
 
-/** A minimal valid v2 serialized space over main.sales. */
-export const salesSpace: Space.SerializedSpace = {
-  version: 2,
-  data_sources: {
-    tables: [
-      { identifier: "main.sales.customers" },
-      { identifier: "main.sales.orders", column_configs: [{ column_name: "region", synonyms: ["area"] }] }
-    ]
-  },
-  instructions: {
-    text_instructions: [{ id: "1a1b2c3d4e5f60718293a4b5c6d7e8f9", content: ["Amounts are in EUR.\n"] }]
-  }
-}
+export const salesSpace: Space.SerializedSpace = SalesFixture.space
 
-export const totalByRegionSql =
-  "SELECT region, SUM(amount) AS total FROM main.sales.orders GROUP BY region ORDER BY region"
+export const totalByRegionSql = SalesFixture.totalByRegionSql
 
 /** Scripted Genie answers of the sales space. */
 export const answers: ReadonlyArray<ScriptedEngine.ScriptedAnswer> = [

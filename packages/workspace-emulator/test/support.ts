@@ -5,42 +5,13 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import type { Space } from "@genie-enhancer/core"
 import type { Emulator, WorkspaceLoader } from "../src/index.js"
+import { SalesFixture } from "../src/testing/index.js"
 
-/** A small sales dataset under main.sales (main is a reserved name in DuckDB, so this exercises the renaming). */
-export const salesSql = `
-CREATE TABLE main.sales.orders (order_id BIGINT, customer_id BIGINT, amount DECIMAL(10,2), region STRING, order_date DATE);
-INSERT INTO main.sales.orders VALUES
-  (1, 10, 100.00, 'EU', DATE'2025-06-01'),
-  (2, 10, 50.50, 'US', DATE'2025-06-02'),
-  (3, 11, 20.25, 'EU', DATE'2025-06-03'),
-  (4, 12, 75.00, 'APAC', DATE'2025-06-04');
-CREATE TABLE main.sales.customers (customer_id BIGINT, name STRING);
-INSERT INTO main.sales.customers VALUES (10, 'Ann'), (11, 'Bob'), (12, 'Cy');
-`
-
-export const salesDataset: WorkspaceLoader.Dataset = {
-  _tag: "Sql",
-  source: "sales.sql",
-  sql: salesSql,
-  dialect: "databricks"
-}
-
-/** A minimal valid v2 serialized space over main.sales. */
-export const salesSpace: Space.SerializedSpace = {
-  version: 2,
-  data_sources: {
-    tables: [
-      { identifier: "main.sales.customers" },
-      { identifier: "main.sales.orders", column_configs: [{ column_name: "region", synonyms: ["area"] }] }
-    ]
-  },
-  instructions: {
-    text_instructions: [{ id: "1a1b2c3d4e5f60718293a4b5c6d7e8f9", content: ["Amounts are in EUR.\n"] }]
-  }
-}
-
-export const totalByRegionSql =
-  "SELECT region, SUM(amount) AS total FROM main.sales.orders GROUP BY region ORDER BY region"
+/** The shared main.sales fixture (see `SalesFixture`): four orders and three customers, and a space over them. */
+export const salesSql = SalesFixture.sql
+export const salesDataset: WorkspaceLoader.Dataset = SalesFixture.dataset
+export const salesSpace: Space.SerializedSpace = SalesFixture.space
+export const totalByRegionSql = SalesFixture.totalByRegionSql
 
 export interface HttpResult {
   readonly status: number
