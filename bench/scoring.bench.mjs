@@ -75,12 +75,12 @@ const chosen =
   only.length === 0 ? specs.filter((spec) => !spec.optional) : specs.filter((spec) => only.includes(spec.scenario))
 
 // One throwaway run first: DuckDB, polyglot's WebAssembly and the JIT warm up outside the measurements.
-await Scenario.run({ ...specs[0], n: 6, secondRun: false }, profile)
+await Scenario.run({ ...specs[0], n: 6, secondRun: false })
 
 const started = performance.now()
 const results = []
 for (const spec of chosen) {
-  const result = await Scenario.run(spec, profile)
+  const result = await Scenario.run(spec)
   // Runs with injected 503s and hangs may end in errors; every other run must lose nothing.
   results.push({ ...result, failuresInjected: spec.faults === faults })
   console.error(`scenario ${spec.scenario} (${spec.variant}): ${result.realWallS.toFixed(1)} s real`)

@@ -3,6 +3,7 @@
 // place), so the bench and the product share one Effect runtime.
 export {
   Clock,
+  Context,
   Duration,
   Effect,
   Layer,

@@ -1,19 +1,17 @@
 // One scenario: an emulator with the bench workspace, the real Databricks adapter over HTTP on 127.0.0.1, the real
-// safety layer, run store and scorer, the deterministic evaluator; two runs on one run store (the second shows the
-// expected-SQL cache), all under a virtual clock. Returns the measurements of the first run, plus the second's.
+// safety layer, run store and scorer, the deterministic evaluator, all from core's composition root
+// (`Composition.layer`, through the bench's workspace target, lib/target.mjs); two runs on one run store (the second
+// shows the expected-SQL cache), each with its own composition against the one emulator, all under a virtual clock.
+// Returns the measurements of the first run, plus the second's.
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { clearInterval, setInterval } from "node:timers"
-import { fileURLToPath } from "node:url"
-import { Evaluator, Polling, ProfileLoader, RunStore, Safety, ScoreRun } from "../../packages/core/dist/index.js"
-import { DatabricksWorkspace } from "../../packages/databricks/dist/index.js"
-import { BatchScorer } from "../../packages/scorer-batch/dist/index.js"
-import { SequentialScorer } from "../../packages/scorer-sequential/dist/index.js"
-import { Emulator } from "../../packages/workspace-emulator/dist/index.js"
+import { Composition, Polling, ScoreRun, Workspace as CoreWorkspace } from "../../packages/core/dist/index.js"
 import * as Bounds from "./bounds.mjs"
 import {
+  Context,
   Effect,
   FetchHttpClient,
   HttpClient,
@@ -23,16 +21,16 @@ import {
   Logger,
   LogLevel,
   NodeContext,
-  Random,
-  Redacted
+  Random
 } from "./effect.mjs"
+import * as BenchTarget from "./target.mjs"
 import * as VirtualClock from "./virtualClock.mjs"
 import * as Workspace from "./workspace.mjs"
 
 /** The built-in default profile (configs/default.yaml), whatever the environment says. */
 export const defaultProfile = () =>
   Effect.runPromise(
-    ProfileLoader.resolve({ configDir: fileURLToPath(new URL("../../configs", import.meta.url)), env: {} }).pipe(
+    BenchTarget.resolveProfile().pipe(
       Effect.map((resolved) => resolved.profile),
       Effect.provide(NodeContext.layer)
     )
@@ -138,76 +136,76 @@ const tally = (values) => {
  * @param {object} spec `n`, `latency`, `seed`, `scale`, `scorer` ("batch" | "sequential"), `genie` (overrides of the
  *   profile's `safety.genie`; `questionsPerMinute: undefined` leaves calls unspaced), `faults` (emulator faults),
  *   `secondRun`
- * @param {object} profile the resolved default profile
  */
-export const run = (spec, profile) => {
+export const run = (spec) => {
   const clock = VirtualClock.make(spec.scale)
   const list = Workspace.items(spec.n)
   const benchmarks = list.map((item) => item.benchmark)
   const latencies = Workspace.drawLatencies(spec.n, spec.latency, spec.seed)
-  const genie = { ...profile.safety.genie, ...spec.genie }
-  const safety = Safety.layer(
-    Safety.settingsFromProfile(
-      { ...profile.safety, genie: { ...genie, questionsPerMinute: genie.questionsPerMinute ?? 0 } },
-      { limitQuestions: genie.questionsPerMinute !== undefined }
-    )
-  )
-  const scorer = spec.scorer === "sequential" ? SequentialScorer.layer : BatchScorer.layer()
-  const slots = spec.scorer === "sequential" ? 1 : genie.concurrency
+  // Without a client limit the target is registered as `local`, the one target Composition leaves unspaced.
+  const unspaced =
+    spec.genie !== undefined && "questionsPerMinute" in spec.genie && spec.genie.questionsPerMinute === undefined
+  const overrides = (storeDir) => ({
+    "scorer.plugin": spec.scorer,
+    "runs.dir": storeDir,
+    ...Object.fromEntries(Object.entries(spec.genie ?? {}).map(([key, value]) => [`safety.genie.${key}`, value]))
+  })
 
-  const score = (context, storeDir, emulator, http) =>
-    Effect.gen(function* () {
-      const evaluatingAt = new Map()
-      const doneRealAt = new Map()
-      const requestsBefore = { ...http.requests }
-      let last = { at: Number.NEGATIVE_INFINITY, id: "" }
-      const onProgress = (event) =>
-        Effect.sync(() => {
-          const at = clock.now()
-          if (event.stage === "evaluating") evaluatingAt.set(event.benchmarkId, at)
-          if (event.stage === "done") doneRealAt.set(event.benchmarkId, { real: performance.now(), virtual: at })
-          if (event.stage === "done" && at >= last.at) last = { at, id: event.benchmarkId }
-        })
-      const layers = scorer.pipe(
-        Layer.provideMerge(
-          Layer.mergeAll(Evaluator.layerDeterministic(), RunStore.layer(storeDir)).pipe(Layer.provideMerge(safety))
-        )
-      )
-      const stopSampling = memorySampler()
-      const clockBefore = clock.stats()
-      const cpu = process.cpuUsage()
-      const realStart = performance.now()
-      const start = clock.now()
-      const outcome = yield* ScoreRun.run({
-        benchmarks,
-        spaceId: emulator.spaceIds[0],
-        benchmarksFile: "bench/scoring.bench.mjs",
-        profile: "default",
-        scorer: spec.scorer,
-        target: emulator.host,
-        cacheWarehouseId: emulator.warehouseId,
-        onProgress
-      }).pipe(Effect.provide(layers), Effect.provide(context), Effect.scoped)
-      const end = clock.now()
-      const realMs = performance.now() - realStart
-      const used = process.cpuUsage(cpu)
-      const clockAfter = clock.stats()
-      return {
-        doneRealAt,
-        requests: {
-          count: http.requests.count - requestsBefore.count,
-          realMs: http.requests.realMs - requestsBefore.realMs,
-          hung: http.requests.hung - requestsBefore.hung
-        },
-        heldRealMs: clockAfter.heldRealMs - clockBefore.heldRealMs,
-        outcome,
-        wallMs: end - start,
-        realMs,
-        downstreamMs: end - (evaluatingAt.get(last.id) ?? end),
-        cpuMs: (used.user + used.system) / 1000,
-        memory: stopSampling()
-      }
-    })
+  // One run: a composition of its own (policies, run store, scorer, evaluator) against the scenario's emulator.
+  const score = (target, storeDir, http) =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const services = yield* Layer.build(BenchTarget.layer({ target, overrides: overrides(storeDir) }))
+        const info = Context.get(services, CoreWorkspace.Target)
+        const { profile } = Context.get(services, Composition.Loaded).context
+        const evaluatingAt = new Map()
+        const doneRealAt = new Map()
+        const requestsBefore = { ...http.requests }
+        let last = { at: Number.NEGATIVE_INFINITY, id: "" }
+        const onProgress = (event) =>
+          Effect.sync(() => {
+            const at = clock.now()
+            if (event.stage === "evaluating") evaluatingAt.set(event.benchmarkId, at)
+            if (event.stage === "done") doneRealAt.set(event.benchmarkId, { real: performance.now(), virtual: at })
+            if (event.stage === "done" && at >= last.at) last = { at, id: event.benchmarkId }
+          })
+        const stopSampling = memorySampler()
+        const clockBefore = clock.stats()
+        const cpu = process.cpuUsage()
+        const realStart = performance.now()
+        const start = clock.now()
+        const outcome = yield* ScoreRun.run({
+          benchmarks,
+          spaceId: info.spaceIds[0],
+          benchmarksFile: "bench/scoring.bench.mjs",
+          profile: "default",
+          scorer: profile.scorer.plugin,
+          target: info.host,
+          cacheWarehouseId: info.warehouseId,
+          onProgress
+        }).pipe(Effect.provide(services), Effect.scoped)
+        const end = clock.now()
+        const realMs = performance.now() - realStart
+        const used = process.cpuUsage(cpu)
+        const clockAfter = clock.stats()
+        return {
+          profile,
+          doneRealAt,
+          requests: {
+            count: http.requests.count - requestsBefore.count,
+            realMs: http.requests.realMs - requestsBefore.realMs,
+            hung: http.requests.hung - requestsBefore.hung
+          },
+          heldRealMs: clockAfter.heldRealMs - clockBefore.heldRealMs,
+          outcome,
+          wallMs: end - start,
+          realMs,
+          downstreamMs: end - (evaluatingAt.get(last.id) ?? end),
+          cpuMs: (used.user + used.system) / 1000,
+          memory: stopSampling()
+        }
+      })
+    )
 
   // When the emulator accepted a question (the last time it was asked), once the emulator is up.
   let started
@@ -218,38 +216,33 @@ export const run = (spec, profile) => {
   const genieEngine = Workspace.engine(list, latencies, clock.beginWork, askedAt)
   const http = measuringHttpClient(clock)
   const program = Effect.gen(function* () {
-    const emulator = yield* Emulator.start({
-      datasets: Workspace.datasets,
-      spaces: [Workspace.space],
-      engines: () => genieEngine.engine,
-      // The clock waits for an answer being stored, and not for a request the emulator will never answer.
-      onAnswerReady: genieEngine.onAnswerReady,
-      onRequestHung: http.onRequestHung,
-      seed: spec.seed,
-      ...(spec.faults === undefined ? {} : { faults: spec.faults })
+    // The workspace outlives both runs, as a real one would: the emulator (and the adapter's learned latencies)
+    // are built by the first run's composition and kept for the second.
+    const target = yield* BenchTarget.shared({
+      ...(unspaced ? { id: "local" } : {}),
+      emulator: {
+        datasets: Workspace.datasets,
+        spaces: [Workspace.space],
+        engines: () => genieEngine.engine,
+        // The clock waits for an answer being stored, and not for a request the emulator will never answer.
+        onAnswerReady: genieEngine.onAnswerReady,
+        onRequestHung: http.onRequestHung,
+        seed: spec.seed,
+        ...(spec.faults === undefined ? {} : { faults: spec.faults })
+      },
+      httpClient: http.layer,
+      onStart: (emulator) => {
+        started = emulator
+      }
     })
-    started = emulator
-    const context = yield* Layer.build(
-      DatabricksWorkspace.layer({
-        config: {
-          host: emulator.host,
-          credentials: { type: "pat", token: Redacted.make(emulator.token) },
-          warehouseId: emulator.warehouseId
-        },
-        settings: {
-          workspace: { ...profile.workspace, sqlExecutor: "statements" },
-          safety: { ...profile.safety, genie }
-        }
-      }).pipe(Layer.provide(http.layer))
-    )
     const storeDir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "genie-bench-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
     )
-    const first = yield* score(context, storeDir, emulator, http)
-    const asked = (yield* emulator.questions).length
+    const first = yield* score(target, storeDir, http)
+    const asked = (yield* started.questions).length
     const polls = new Map(http.polls)
-    const second = spec.secondRun ? yield* score(context, storeDir, emulator, http) : undefined
+    const second = spec.secondRun ? yield* score(target, storeDir, http) : undefined
     return { first: { ...first, polls }, second, asked }
   })
 
@@ -263,9 +256,12 @@ export const run = (spec, profile) => {
       Logger.withMinimumLogLevel(LogLevel.None),
       Effect.provide(NodeContext.layer)
     )
-  ).then(({ first, second, asked }) =>
-    measure(spec, { list, latencies, slots, genie, questionsPerMinute: genie.questionsPerMinute }, first, second, asked)
-  )
+  ).then(({ first, second, asked }) => {
+    const genie = first.profile.safety.genie
+    const slots = spec.scorer === "sequential" ? 1 : genie.concurrency
+    const questionsPerMinute = unspaced ? undefined : genie.questionsPerMinute
+    return measure(spec, { list, latencies, slots, genie, questionsPerMinute }, first, second, asked)
+  })
 }
 
 /** The measurements of a scenario, in virtual seconds unless named otherwise. */

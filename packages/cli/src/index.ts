@@ -5,3 +5,4 @@
 export { BaseCommand, TaggedFailure } from "./BaseCommand.js"
 export { ExitCode, forTag as exitCodeForTag } from "./ExitCode.js"
 export { builtinConfigDir, examplesDir } from "./Locations.js"
+export { registry } from "./Plugins.js"
