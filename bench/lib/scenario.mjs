@@ -142,7 +142,7 @@ export const run = (spec) => {
   const list = Workspace.items(spec.n)
   const benchmarks = list.map((item) => item.benchmark)
   const latencies = Workspace.drawLatencies(spec.n, spec.latency, spec.seed)
-  // Without a client limit the target is registered as `local`, the one target Composition leaves unspaced.
+  // Without a client limit the target says it does not limit questions, as the CLI's `local` target does.
   const unspaced =
     spec.genie !== undefined && "questionsPerMinute" in spec.genie && spec.genie.questionsPerMinute === undefined
   const overrides = (storeDir) => ({
@@ -219,7 +219,7 @@ export const run = (spec) => {
     // The workspace outlives both runs, as a real one would: the emulator (and the adapter's learned latencies)
     // are built by the first run's composition and kept for the second.
     const target = yield* BenchTarget.shared({
-      ...(unspaced ? { id: "local" } : {}),
+      ...(unspaced ? { limitsQuestions: false } : {}),
       emulator: {
         datasets: Workspace.datasets,
         spaces: [Workspace.space],

@@ -20,9 +20,9 @@
 //   `onStart(emulator)`: told the running emulator (its `questions`, `spaceIds`, …) once it is up.
 // - `profile` (a built-in name or a file; default `default`) and `overrides` (dotted profile keys → values, applied
 //   like CLI flags and validated with the profile; `undefined` values are skipped).
-// - `id`: the target's id, `bench` by default. Composition spaces Genie questions (`safety.genie.questionsPerMinute`)
-//   for every target except `local`; a bench measuring the client without that limit registers the target as
-//   `local` (it replaces the CLI's `local` in the registry).
+// - `id`: the target's id, `bench` by default. `limitsQuestions: false`: the client does not space Genie questions
+//   to `safety.genie.questionsPerMinute` (as for the CLI's `local` target); a bench measuring the client without
+//   that limit sets it.
 // - `stages: true`: `Composition.layerWithStages` (learner and fixers too, for `enhance`); `plugins`: more
 //   built-ins to register (a scripted fixer, …), named by id in `overrides` (`"fix.fixers": [...]`); `judge`:
 //   whether the LLM judge may run (default false: the emulator has no model behind its serving endpoint).
@@ -69,6 +69,7 @@ const workspaceLayer = (options, context) =>
         host: emulator.host,
         warehouseId,
         spaceIds: emulator.spaceIds,
+        limitsQuestions: options.limitsQuestions ?? true,
         ...(options.emulator?.workspace === undefined ? {} : { exampleDir: options.emulator.workspace })
       }
       return Layer.merge(adapter, Layer.succeed(Workspace.Target, info))
@@ -89,7 +90,7 @@ const manifest = (options, layer) =>
  * The bench target: each composition that builds it starts an emulator, stopped when that composition's scope
  * closes.
  *
- * @param {{ id?: string, emulator?: object, httpClient?: object, onStart?: (emulator: object) => void }} options
+ * @param {{ id?: string, limitsQuestions?: boolean, emulator?: object, httpClient?: object, onStart?: (emulator: object) => void }} options
  */
 export const plugin = (options = {}) => manifest(options, (context) => workspaceLayer(options, context))
 
@@ -98,7 +99,7 @@ export const plugin = (options = {}) => manifest(options, (context) => workspace
  * builds them (with its profile's settings), the later ones reuse them, and they stop when the caller's scope
  * closes. Policies, run store, scorer and evaluator stay per composition.
  *
- * @param {{ id?: string, emulator?: object, httpClient?: object, onStart?: (emulator: object) => void }} options
+ * @param {{ id?: string, limitsQuestions?: boolean, emulator?: object, httpClient?: object, onStart?: (emulator: object) => void }} options
  */
 export const shared = (options = {}) =>
   Effect.map(Effect.scope, (scope) => {

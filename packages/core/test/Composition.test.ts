@@ -417,7 +417,7 @@ describe("Composition", () => {
         fixDecorator
       ]
       const { book, plan } = yield* Effect.gen(function* () {
-        const input = { train: BenchmarkSplit.trainSet([]), space: { version: 2 } }
+        const input = { train: BenchmarkSplit.trainSet([]), space: { version: 2 as const } }
         const book = yield* Effect.flatMap(Stages.PatternLearner, (l) => l.learn(input))
         const plan = yield* Effect.flatMap(Stages.Fixer, (f) => f.propose({ ...input, failures: [], patterns: book }))
         return { book, plan }

@@ -38,6 +38,7 @@ const layer = (context: Plugin.Context): Layer.Layer<Composition.WorkspaceServic
         warehouseId,
         exampleDir: dir,
         spaceIds: emulator.spaceIds,
+        limitsQuestions: false,
         note:
           `Using ${what} in a local workspace emulator: no Databricks workspace is configured (set DATABRICKS_HOST ` +
           `and DATABRICKS_TOKEN, or a ~/.databrickscfg profile, or pass --target databricks).` +

@@ -351,7 +351,7 @@ const build = (options: Options, slots: ReadonlyArray<PluginRegistry.Slot>) =>
       const judge = options.judge ?? judgePlan(profile, profile.workspace.target).enabled
       const safety = Layer.unwrapEffect(
         Effect.map(Workspace.Target, (info) =>
-          Safety.layer(Safety.settingsFromProfile(profile.safety, { limitQuestions: info.target !== "local" }), {
+          Safety.layer(Safety.settingsFromProfile(profile.safety, { limitQuestions: info.limitsQuestions ?? true }), {
             workspace: info.host
           })
         )

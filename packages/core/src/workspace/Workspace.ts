@@ -40,6 +40,11 @@ export interface TargetInfo {
   readonly spaceIds?: ReadonlyArray<string>
   /** Said to the user once the workspace is open (e.g. that the local target serves an example). */
   readonly note?: string
+  /**
+   * Whether the client spaces Genie questions to `safety.genie.questionsPerMinute` (default true). A real
+   * workspace limits questions per minute; an emulator that has no such limit sets false.
+   */
+  readonly limitsQuestions?: boolean
 }
 
 /**
