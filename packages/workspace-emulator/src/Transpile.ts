@@ -10,8 +10,7 @@
  * - named parameter markers (`:name`) become typed literals, as the Statement Execution API binds them.
  * Setup scripts of the emulator's own loader skip the guard (and the parse, which is slow for large INSERTs).
  */
-import { Dialect, parse, transpile } from "@polyglot-sql/sdk"
-import { SqlGuard } from "@genie-enhancer/core"
+import { Polyglot, SqlGuard } from "@genie-enhancer/core"
 import { Effect } from "effect"
 import * as DatabricksTypes from "./DatabricksTypes.js"
 import * as SqlTokens from "./internal/SqlTokens.js"
@@ -278,7 +277,7 @@ const loadStatement = (sql: string, options: Options): Statement | SqlFailure =>
 }
 
 const transpiled = (sql: string): ReadonlyArray<string> | SqlFailure => {
-  const result = transpile(sql, Dialect.Databricks, Dialect.DuckDB)
+  const result = Polyglot.transpile(sql, Polyglot.Dialect.Databricks, Polyglot.Dialect.DuckDB)
   if (!result.success || result.sql === undefined) {
     const at = result.errorLine === undefined ? "" : ` (line ${result.errorLine}, column ${result.errorColumn ?? 1})`
     return fail("PARSE_SYNTAX_ERROR", "42601", `Syntax error${at}: ${result.error ?? "cannot parse"}.`)
@@ -309,7 +308,7 @@ export const toDuckDb = Effect.fn("Transpile.toDuckDb")(function* (sql: string, 
     if (statements instanceof SqlFailure) return yield* statements
     return yield* all(statements.map((s) => loadStatement(s, options)))
   }
-  const parsed = parse(sql, Dialect.Databricks)
+  const parsed = Polyglot.parse(sql, Polyglot.Dialect.Databricks)
   if (!parsed.success) {
     return yield* fail("PARSE_SYNTAX_ERROR", "42601", `Syntax error: ${parsed.error ?? "cannot parse"}.`)
   }

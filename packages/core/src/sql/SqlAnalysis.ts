@@ -6,7 +6,7 @@
  * Column references are resolved to `table.column` (short table name, lower case) through aliases and CTEs, so
  * `o.status` and `orders.status` compare equal.
  */
-import { analyzeQuery, Dialect, generate, parse } from "@polyglot-sql/sdk"
+import { analyzeQuery, Dialect, generate, parse } from "./Polyglot.js"
 
 /** One item of the outermost ORDER BY. @category models */
 export interface OrderItem {

@@ -2,8 +2,8 @@
  * The read-only guard: SQL that did not come from the user's own benchmark file (Genie's answers, LLM-proposed
  * examples) is parsed before it runs, and anything but a single read-only query is refused.
  */
-import { Dialect, parse } from "@polyglot-sql/sdk"
 import { Effect, Schema } from "effect"
+import { Dialect, parse } from "./Polyglot.js"
 
 /**
  * SQL that may change data, schema, session state or files, or that is not exactly one statement. Never executed.
