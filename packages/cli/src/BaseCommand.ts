@@ -1,4 +1,5 @@
-import { NodeContext } from "@effect/platform-node"
+// The module, not the package barrel: the barrel also loads cluster, rpc and sql modules no command needs.
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Issue, Redaction } from "@genie-enhancer/core"
 import { Command, Errors, Flags } from "@oclif/core"
 import { Cause, Effect, Exit, Layer, Logger, Option } from "effect"
