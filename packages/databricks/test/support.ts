@@ -58,9 +58,9 @@ export interface SentRequest {
 
 /**
  * A fetch-based `HttpClient` that records every request it sends and counts those awaiting an answer (its body
- * included: the body is read before the response is handed on).
+ * included: the body is read before the response is handed on); `idle` asks `emulator` too when given.
  */
-export const recordingHttpClient = () => {
+export const recordingHttpClient = (emulator?: Emulator.Emulator) => {
   const sent: Array<SentRequest> = []
   let inFlight = 0
   const layer = Layer.effect(
@@ -86,8 +86,15 @@ export const recordingHttpClient = () => {
       )
     )
   ).pipe(Layer.provide(FetchHttpClient.layer))
-  return { sent, layer, idle: () => inFlight === 0 }
+  return { sent, layer, idle: () => idleWith(emulator, inFlight) }
 }
+
+/**
+ * Whether the clock may move: no request on its way or being handled, and (with the emulator) nothing at work
+ * there; requests it holds on the clock (injected delays, `wait_timeout`) are not in the way.
+ */
+export const idleWith = (emulator: Emulator.Emulator | undefined, inFlight: number): boolean =>
+  emulator === undefined ? inFlight === 0 : !emulator.activity.busy() && inFlight <= emulator.activity.heldRequests()
 
 /** The adapter's services, with what it sent. */
 export interface Adapter {
@@ -112,7 +119,7 @@ export const adapterFor = (
   } = {}
 ): Effect.Effect<Adapter, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const http = recordingHttpClient()
+    const http = recordingHttpClient(emulator)
     const context = yield* Layer.build(
       DatabricksWorkspace.layer({
         config: {
@@ -133,8 +140,8 @@ export const adapterFor = (
   })
 
 /**
- * Runs `effect` under the `TestClock` as if time passed by itself (core's `TestClockDriver`): while a request awaits
- * its answer (`idle` false) the clock waits much longer before moving. Returns the exit.
+ * Runs `effect` under the `TestClock` as if time passed by itself (core's `TestClockDriver`): while work is under way
+ * (`idle` false) the clock does not move. Returns the exit.
  */
 export const withAutoClock = <A, E, R>(
   effect: Effect.Effect<A, E, R>,

@@ -5,6 +5,7 @@
 import { SpaceId } from "@genie-enhancer/core"
 import type { Scope } from "effect"
 import { Clock, Effect } from "effect"
+import * as Activity from "./Activity.js"
 import * as ApiError from "./ApiError.js"
 import type * as Faults from "./Faults.js"
 import * as GenieEngine from "./GenieEngine.js"
@@ -92,7 +93,10 @@ export const make = (options: {
   readonly resultTtlMs: number
   /** Called once a message's answer is stored (see `Emulator.Options.onAnswerReady`). */
   readonly onAnswerReady?: (question: AskedQuestion) => void
+  /** Counts answers being prepared as work (default: not counted). */
+  readonly activity?: Activity.Activity
 }): Conversations => {
+  const activity = options.activity ?? Activity.none
   const conversations = new Map<string, Conversation>()
   const asked: Array<AskedQuestion> = []
 
@@ -271,7 +275,8 @@ export const make = (options: {
         timestamp: now
       })
       const fault = yield* options.faults.message
-      yield* Effect.forkIn(answer(conversation, message, fault), options.scope)
+      const end = yield* activity.begin
+      yield* Effect.forkIn(Effect.ensuring(answer(conversation, message, fault), end), options.scope)
       return message
     })
 

@@ -6,6 +6,7 @@ import { Errors, Issue, Space, SpaceId } from "@genie-enhancer/core"
 import type { SpaceValidation } from "@genie-enhancer/core"
 import type { Scope } from "effect"
 import { Cause, Clock, Duration, Effect, Exit, Scope as Scopes } from "effect"
+import * as Activity from "./Activity.js"
 import * as ApiError from "./ApiError.js"
 import * as Auth from "./Auth.js"
 import * as Conversations from "./Conversations.js"
@@ -114,6 +115,8 @@ export interface Emulator extends ConnectionInfo {
   readonly servingRequests: Effect.Effect<ReadonlyArray<Serving.ServingRequest>>
   /** The warehouse: tables with Databricks types, and read-only queries. */
   readonly warehouse: Pick<Warehouse.Warehouse, "catalog" | "query">
+  /** Whether real work is under way and how many requests are held on the clock (for `TestClock` drivers). */
+  readonly activity: Pick<Activity.Activity, "busy" | "heldRequests">
 }
 
 const loadDatasets = (warehouse: Warehouse.Warehouse, datasets: ReadonlyArray<WorkspaceLoader.Dataset>) =>
@@ -168,7 +171,9 @@ export const start: (
       ...(options.tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds: options.tokenTtlSeconds })
     })
     const spaces = Spaces.make({ warehouseId })
+    const activity = Activity.make()
     const statements = Statements.make({
+      activity,
       warehouse,
       scope,
       chunkRows: options.statementChunkRows ?? 10_000,
@@ -186,6 +191,7 @@ export const start: (
       }))
     const scripted = new Map<string, GenieEngine.GenieEngine>()
     const conversations = Conversations.make({
+      activity,
       spaces,
       statements,
       warehouse,
@@ -229,9 +235,9 @@ export const start: (
         const decision = yield* faults.request(route.family)
         if (decision.hang) {
           options.onRequestHung?.(request)
-          return yield* Effect.never
+          return yield* activity.hold(Effect.never)
         }
-        if (decision.delayMs > 0) yield* Effect.sleep(Duration.millis(decision.delayMs))
+        if (decision.delayMs > 0) yield* activity.hold(Effect.sleep(Duration.millis(decision.delayMs)))
         if (decision.status === 429) {
           return yield* ApiError.rateLimited("Too many requests (injected fault).", decision.retryAfterSeconds)
         }
@@ -244,7 +250,8 @@ export const start: (
       ...OidcRoutes.routes(auth),
       ...ServingRoutes.routes(serving)
     ]
-    const port = yield* Http.listen(options.port ?? 0, Http.dispatch(routes, before))
+    const dispatch = Http.dispatch(routes, before)
+    const port = yield* Http.listen(options.port ?? 0, (request) => activity.work(dispatch(request)))
 
     return {
       host: `http://127.0.0.1:${port}`,
@@ -259,7 +266,8 @@ export const start: (
       clearConversations: conversations.clear,
       setFaults: faults.set,
       servingRequests: serving.requests,
-      warehouse: { catalog: warehouse.catalog, query: warehouse.query }
+      warehouse: { catalog: warehouse.catalog, query: warehouse.query },
+      activity: { busy: activity.busy, heldRequests: activity.heldRequests }
     }
   }
 )

@@ -6,6 +6,7 @@
 import { SpaceId } from "@genie-enhancer/core"
 import type { Scope } from "effect"
 import { Clock, Deferred, Effect } from "effect"
+import * as Activity from "./Activity.js"
 import * as ApiError from "./ApiError.js"
 import type { SqlFailure } from "./SqlFailure.js"
 import type { Parameter } from "./Transpile.js"
@@ -77,7 +78,10 @@ export const make = (options: {
   readonly scope: Scope.Scope
   readonly chunkRows: number
   readonly resultTtlMs: number
+  /** Counts running statements as work and `wait_timeout` waits as held requests (default: not counted). */
+  readonly activity?: Activity.Activity
 }): Statements => {
+  const activity = options.activity ?? Activity.none
   const byId = new Map<string, Statement>()
 
   const submit = (sql: string, submitOptions: SubmitOptions) =>
@@ -115,7 +119,8 @@ export const make = (options: {
             })
           )
         )
-      yield* Effect.forkIn(execute, options.scope)
+      const end = yield* activity.begin
+      yield* Effect.forkIn(Effect.ensuring(execute, end), options.scope)
       return statement
     })
 
@@ -138,9 +143,10 @@ export const make = (options: {
     })
 
   const wait = (s: Statement, maxMs: number) => {
+    // Once the query has run, only time is left: the request is held on the clock.
     const untilTerminal = Deferred.await(s.done).pipe(
       Effect.zipRight(Clock.currentTimeMillis),
-      Effect.flatMap((now) => (s.runningUntil > now ? Effect.sleep(s.runningUntil - now) : Effect.void))
+      Effect.flatMap((now) => activity.hold(s.runningUntil > now ? Effect.sleep(s.runningUntil - now) : Effect.void))
     )
     return Effect.race(untilTerminal, Effect.sleep(maxMs))
   }

@@ -2,6 +2,7 @@
  * @genie-enhancer/workspace-emulator — a Databricks-compatible workspace on loopback, backed by DuckDB, for offline
  * runs and tests. Consumers import modules as namespaces: `import { Emulator } from "@genie-enhancer/workspace-emulator"`.
  */
+export * as Activity from "./Activity.js"
 export * as ApiError from "./ApiError.js"
 export * as Auth from "./Auth.js"
 export * as Conversations from "./Conversations.js"

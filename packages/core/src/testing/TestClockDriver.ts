@@ -23,15 +23,18 @@ export interface DriveOptions {
   /** Stop once the clock reaches this (milliseconds of test time); the clock stops exactly there. */
   readonly to?: number
   /**
-   * True while real work is in flight that will register a sleep or finish the fiber (a request awaiting its
-   * answer): the clock then waits many more turns before moving, so a deadline does not overtake the request; a
-   * server that holds a request on the clock (a statement's `wait_timeout`) still gets its time eventually.
+   * True while real work is under way that ends without the clock moving (a request a server is handling, a query
+   * running): the clock does not move meanwhile, so a deadline never overtakes work a loaded machine makes slow.
+   * Work held on the clock (a server sleeping until a `wait_timeout`) must not count, or it would wait forever;
+   * after `busyLimitMs` of real time the clock moves anyway.
    */
   readonly busy?: () => boolean
+  /** Real milliseconds `busy` may hold the clock still (default 60,000). */
+  readonly busyLimitMs?: number
 }
 
-/** Turns the set of pending sleeps must hold still before the clock moves: idle, and with work in flight. */
-const quietTurns = { idle: 1, busy: 200 }
+/** Turns the set of pending sleeps must hold still before the clock moves. */
+const quietTurns = 1
 
 /**
  * Advances the `TestClock` from sleep to sleep until `fiber` is done or, with `to`, until the clock reaches `to`.
@@ -43,6 +46,7 @@ export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, options: DriveOptio
     let idle = 0
     let quiet = 0
     let seen = ""
+    let busySince: number | undefined
     for (;;) {
       yield* settle
       if (fiber.unsafePoll() !== null) return
@@ -54,12 +58,20 @@ export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, options: DriveOptio
       const key = sleeps.join(",")
       quiet = key === seen ? quiet + 1 : 0
       seen = key
+      if (options.busy?.() === true) {
+        busySince ??= performance.now()
+        if (performance.now() - busySince < (options.busyLimitMs ?? 60_000)) {
+          idle = 0
+          continue
+        }
+      }
+      busySince = undefined
       if (sleeps.length === 0) {
         if (++idle > maxIdleSteps) return yield* Effect.die(new Error("drive: the fiber waits without a pending sleep"))
         continue
       }
       idle = 0
-      if (quiet < (options.busy?.() === true ? quietTurns.busy : quietTurns.idle)) continue
+      if (quiet < quietTurns) continue
       quiet = 0
       const next = Math.min(...sleeps, options.to ?? Number.POSITIVE_INFINITY)
       yield* TestClock.adjust(Duration.millis(Math.max(0, next - now)))
