@@ -1,8 +1,13 @@
-// Acceptance under noise: over N emulator seeds with the Genie simulator's noiseRate, how often the loop accepts
-// (a) a plan that changes nothing useful (a text instruction the simulator does not read) and (b) a good plan (the
-// curated example's items the baseline lacks). Target: (a) ≤ 1 of 20, (b) ≥ 19 of 20.
+// Acceptance under noise and what candidates cost: over N emulator seeds with the Genie simulator's noiseRate, one
+// loop iteration with a scripted plan:
+//   null     a plan that changes nothing useful (a text instruction the simulator does not read)
+//   good     the curated example's items the baseline lacks
+//   harmful  removes the table most train benchmarks query (breaks what the baseline answers from it)
+//   mixed    the good plan plus the harmful fix: rejected whole, then bisected
+// Target: null accepted in ≤ 1 of 20 seeds, good in ≥ 19. Also reported: Genie questions per rejected candidate
+// against a full train rescore, per accepted fix, per run, and wall time.
 //
-//   pnpm build && node bench/enhance.bench.mjs [--seeds 20] [--noise 0.1]
+//   pnpm build && node bench/enhance.bench.mjs [--seeds 20] [--noise 0.1] [--plans null,good,harmful,mixed]
 import { mkdtempSync } from "node:fs"
 import { readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -11,20 +16,16 @@ import { fileURLToPath } from "node:url"
 import {
   Benchmark,
   BenchmarkSplit,
+  Composition,
   Enhance,
-  Evaluator,
   HistoryStore,
-  Profile,
-  RunStore,
-  Safety,
   Space,
   SpaceDiff,
-  Stages
+  Stages,
+  Workspace
 } from "../packages/core/dist/index.js"
-import { DatabricksWorkspace } from "../packages/databricks/dist/index.js"
-import { BatchScorer } from "../packages/scorer-batch/dist/index.js"
-import { Emulator } from "../packages/workspace-emulator/dist/index.js"
-import { Effect, FetchHttpClient, Layer, NodeContext, Redacted } from "./lib/effect.mjs"
+import { Effect, Layer, NodeContext } from "./lib/effect.mjs"
+import * as BenchTarget from "./lib/target.mjs"
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -58,7 +59,8 @@ const apply = (space, plan) =>
       let node = out
       for (const p of path.slice(0, -1)) node = node[p] ??= {}
       const last = path[path.length - 1]
-      node[last] = [...(node[last] ?? []).filter((i) => keyOf(f.change.section, i) !== f.change.key), f.change.value]
+      const kept = (node[last] ?? []).filter((i) => keyOf(f.change.section, i) !== f.change.key)
+      node[last] = f.change.value === null ? kept : [...kept, f.change.value]
     }
     return Space.canonicalize(out)
   })
@@ -78,95 +80,150 @@ const nullPlan = () => [
     "instruction-fix"
   )
 ]
+// The harmful fix removes the space's table that most train benchmarks' expected SQL name (chosen from the data,
+// not by hand).
+const file = await Effect.runPromise(
+  Benchmark.load(join(retail, "benchmarks.yaml")).pipe(Effect.provide(NodeContext.layer))
+)
+const benchmarks = BenchmarkSplit.assign(file.benchmarks)
+const trainCount = benchmarks.filter((b) => b.split !== "holdout").length
+const baseline = JSON.parse(readFileSync(join(retail, "space.baseline.json"), "utf8"))
+const mostUsedTable = baseline.data_sources.tables
+  .map((t) => ({
+    identifier: t.identifier,
+    uses: benchmarks.filter(
+      (b) => b.split !== "holdout" && new RegExp(`\\b${t.identifier.split(".").pop()}\\b`, "i").test(b.expected_sql)
+    ).length
+  }))
+  .sort((a, b) => b.uses - a.uses)[0].identifier
+const harmfulFix = () =>
+  new Stages.Fix({
+    id: `data_sources.tables[${mostUsedTable}]#remove`,
+    category: "metadata-delete",
+    target: `data_sources.tables[${mostUsedTable}]`,
+    change: { section: "data_sources.tables", key: mostUsedTable, value: null },
+    rationale: "bench",
+    sourceBenchmarkIds: []
+  })
+const plans = {
+  null: nullPlan,
+  good: goodPlan,
+  harmful: () => [harmfulFix()],
+  mixed: (space) => [...goodPlan(space).filter((f) => f.change.key !== mostUsedTable), harmfulFix()]
+}
 
+// One run: every service from core's composition root for the default profile (batch scorer, deterministic
+// evaluator, policies with Genie concurrency 8), against an emulator of the retail example started for the run by
+// the bench's workspace target (not spacing questions, as the CLI's local target); the plan is scripted.
 const once = (seed, propose) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const emulator = yield* Emulator.start({ workspace: retail, seed, simulator: { noiseRate } })
-      const profile = Profile.defaults
-      const workspace = DatabricksWorkspace.layer({
-        config: {
-          host: emulator.host,
-          credentials: { type: "pat", token: Redacted.make(emulator.token) },
-          warehouseId: emulator.warehouseId
-        },
-        settings: {
-          workspace: { ...profile.workspace, sqlExecutor: "statements" },
-          safety: {
-            ...profile.safety,
-            genie: { ...profile.safety.genie, pollIntervalSeconds: 0.05, maxPollIntervalSeconds: 0.1 }
-          }
+      const services = BenchTarget.layer({
+        emulator: { workspace: retail, seed, simulator: { noiseRate } },
+        limitsQuestions: false,
+        overrides: {
+          "runs.dir": mkdtempSync(join(tmpdir(), "enhance-bench-")),
+          "safety.genie.concurrency": 8,
+          "safety.genie.pollIntervalSeconds": 0.1,
+          "safety.genie.maxPollIntervalSeconds": 0.1
         }
-      }).pipe(Layer.provide(FetchHttpClient.layer))
+      })
       const stages = Layer.mergeAll(
         Layer.succeed(Stages.PatternLearner, { learn: () => Effect.succeed(new Stages.PatternBook({ patterns: [] })) }),
         Layer.succeed(Stages.Fixer, {
           propose: (input) => Effect.succeed(new Stages.Plan({ fixes: propose(input.space) }))
         }),
-        Layer.succeed(Stages.PlanValidator, { validate: (plan) => Effect.succeed(plan) })
+        Layer.succeed(Stages.PlanValidator, { validate: (plan) => Effect.succeed(plan) }),
+        HistoryStore.layerMemory
       )
-      const safetySettings = Safety.settingsFromProfile(
-        { ...profile.safety, genie: { ...profile.safety.genie, concurrency: 8 } },
-        { limitQuestions: false }
-      )
-      const layer = Layer.mergeAll(BatchScorer.layer(), stages).pipe(
-        Layer.provideMerge(
-          Layer.mergeAll(
-            Safety.layer(safetySettings),
-            Evaluator.layerDeterministic(),
-            RunStore.layer(mkdtempSync(join(tmpdir(), "enhance-bench-"))),
-            HistoryStore.layerMemory
-          )
-        ),
-        Layer.provideMerge(workspace),
-        Layer.provideMerge(NodeContext.layer)
-      )
-      const file = yield* Benchmark.load(join(retail, "benchmarks.yaml")).pipe(Effect.provide(NodeContext.layer))
-      const outcome = yield* Effect.scoped(
-        Enhance.run({
-          productionSpaceId: emulator.spaceIds[0],
-          benchmarks: BenchmarkSplit.assign(file.benchmarks),
-          benchmarksFile: "benchmarks.yaml",
-          loop: { ...profile.loop, maxIterations: 1, indexingWaitSeconds: 10 },
-          profile: "default",
-          scorer: "batch",
-          target: "local",
-          warehouseId: emulator.warehouseId,
-          apply
-        })
-      ).pipe(Effect.provide(layer))
+      const outcome = yield* Effect.gen(function* () {
+        const info = yield* Workspace.Target
+        const { profile } = (yield* Composition.Loaded).context
+        return yield* Effect.scoped(
+          Enhance.run({
+            productionSpaceId: info.spaceIds[0],
+            benchmarks,
+            benchmarksFile: "benchmarks.yaml",
+            loop: { ...profile.loop, maxIterations: 1, indexingWaitSeconds: 10 },
+            profile: "default",
+            scorer: profile.scorer.plugin,
+            target: "local",
+            warehouseId: info.warehouseId,
+            apply
+          })
+        )
+      }).pipe(Effect.provide(Layer.provideMerge(stages, services)), Effect.provide(NodeContext.layer))
       const first = outcome.candidates[0]
       return {
         accepted: first?.accepted === true,
         questions: first?.genieQuestions ?? 0,
         stoppedEarly: first?.stoppedEarly === true,
-        reason: first?.reason ?? "no candidate"
+        reason: first?.reason ?? "no candidate",
+        candidates: outcome.candidates.map((c) => ({
+          candidate: c.candidate,
+          accepted: c.accepted,
+          questions: c.genieQuestions,
+          fixes: c.fixIds.length,
+          reason: c.reason
+        })),
+        acceptedFixes: outcome.fixes.filter((f) => f.status === "accepted").length,
+        iterationQuestions: outcome.genieQuestions.iterations.reduce((a, b) => a + b, 0),
+        total: outcome.genieQuestions.total,
+        wallMs: outcome.wallMs,
+        stageTimes: outcome.stageTimes
       }
     })
   )
 
-const results = { null: [], good: [] }
+const chosen = (
+  process.argv.includes("--plans") ? process.argv[process.argv.indexOf("--plans") + 1] : "null,good,harmful,mixed"
+).split(",")
+const results = Object.fromEntries(chosen.map((name) => [name, []]))
 for (let seed = 1; seed <= seeds; seed++) {
-  for (const [name, propose] of [
-    ["null", nullPlan],
-    ["good", goodPlan]
-  ]) {
-    const r = await Effect.runPromise(once(seed, propose))
+  for (const name of chosen) {
+    const r = await Effect.runPromise(once(seed, plans[name]))
     results[name].push(r)
     console.error(
-      `seed ${seed} ${name}: ${r.accepted ? "accepted" : "rejected"} (${r.questions} questions) ${r.reason}`
+      `seed ${seed} ${name}: ${r.accepted ? "accepted" : "rejected"} (${r.questions} questions; ${r.candidates.length} candidates, ${r.total} in all, ${r.wallMs} ms) ${r.reason}`
     )
   }
 }
+const mean = (xs) => (xs.length === 0 ? null : Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)))
 const summary = Object.fromEntries(
-  Object.entries(results).map(([name, rs]) => [
-    name,
-    {
-      accepted: rs.filter((r) => r.accepted).length,
-      runs: rs.length,
-      meanCandidateQuestions: rs.reduce((a, r) => a + r.questions, 0) / rs.length,
-      stoppedEarly: rs.filter((r) => r.stoppedEarly).length
-    }
-  ])
+  Object.entries(results).map(([name, rs]) => {
+    const candidates = rs.flatMap((r) => r.candidates)
+    const fixes = rs.reduce((a, r) => a + r.acceptedFixes, 0)
+    return [
+      name,
+      {
+        accepted: rs.filter((r) => r.accepted).length,
+        runs: rs.length,
+        meanCandidateQuestions: mean(rs.map((r) => r.questions)),
+        stoppedEarly: rs.filter((r) => r.stoppedEarly).length,
+        candidatesPerRun: mean(rs.map((r) => r.candidates.length)),
+        questionsPerRejectedCandidate: mean(candidates.filter((c) => !c.accepted).map((c) => c.questions)),
+        questionsPerAcceptedCandidate: mean(candidates.filter((c) => c.accepted).map((c) => c.questions)),
+        questionsPerAcceptedFix:
+          fixes === 0 ? null : Number((rs.reduce((a, r) => a + r.iterationQuestions, 0) / fixes).toFixed(1)),
+        totalQuestionsPerRun: mean(rs.map((r) => r.total)),
+        wallMsPerRun: mean(rs.map((r) => r.wallMs)),
+        rescoreMsPerRun: mean(rs.map((r) => r.stageTimes.find((t) => t.stage === "rescore")?.ms ?? 0))
+      }
+    ]
+  })
 )
-console.log(JSON.stringify({ noiseRate, seeds, summary }, null, 2))
+const rejected = Object.values(results).flatMap((rs) => rs.flatMap((r) => r.candidates.filter((c) => !c.accepted)))
+console.log(
+  JSON.stringify(
+    {
+      noiseRate,
+      seeds,
+      fullRescore: trainCount,
+      questionsPerRejectedCandidate: mean(rejected.map((c) => c.questions)),
+      rejectedCandidates: rejected.length,
+      summary
+    },
+    null,
+    2
+  )
+)

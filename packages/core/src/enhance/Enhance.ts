@@ -8,12 +8,15 @@
  *    spaces are created from production's `serialized_space` (proving the workspace allows it), tracked by id.
  * 2. Baseline: train and holdout are scored on the dev *best* space (`loop.repeats` asks each).
  * 3. Iterations: learn (train only) → plan → validate → apply to the best configuration → write it to the dev
- *    *working* space → wait until the space serves it → rescore train on it (failing benchmarks first, stopping as
- *    soon as the paired outcomes can no longer make it acceptable) → accept (copy to the dev *best* space) or
- *    reject. A rejected plan that broke benchmarks is bisected to find the harmful fixes; rejected fix ids are
- *    remembered and never proposed again.
+ *    *working* space → wait until the space serves it → rescore train on it (the most informative questions first,
+ *    in waves, stopping as soon as the paired outcomes can no longer make it acceptable: see `Rescore`) → accept
+ *    (copy to the dev *best* space) or reject. A changed outcome is asked again on both spaces (a loss at once, gains
+ *    at the end and only as many as acceptance needs). A rejected plan that broke benchmarks is bisected to find the
+ *    harmful fixes; rejected fix ids are remembered and never proposed again.
  * 4. Stop on the target (train), `maxIterations`, a plateau, or a budget (Genie questions, LLM tokens or dollars,
- *    wall time); the reason is reported.
+ *    wall time); the reason is reported. The question budget holds: no question is started that would exceed it
+ *    (the final holdout's questions are kept aside from the start, and a budget below the baseline fails the
+ *    preflight).
  * 5. Final: the holdout is scored once on the best space. The holdout never accepts or rejects a fix; it gates
  *    promotion (`gates.holdoutMustNotDrop`).
  *
@@ -50,6 +53,7 @@ import * as Checkpoint from "./Checkpoint.js"
 import { ApplyFailed as ApplyFailedError, PreflightFailed, ResumeRefused } from "./EnhanceErrors.js"
 import type { ApplyFailed, SpaceNotReady } from "./EnhanceErrors.js"
 import * as Readiness from "./Readiness.js"
+import * as Rescore from "./Rescore.js"
 import * as PlanApply from "../stages/apply/PlanApply.js"
 
 /**
@@ -419,6 +423,12 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       message: `no usable train benchmark (${excluded.length} excluded, ${holdout.length} holdout)`
     })
   }
+  const baselineCost = (train.length + holdout.length) * loop.repeats
+  if (loop.budget.genieQuestions !== undefined && baselineCost > loop.budget.genieQuestions) {
+    return yield* new PreflightFailed({
+      message: `loop.budget.genieQuestions (${loop.budget.genieQuestions}) does not cover the baseline: ${train.length} train and ${holdout.length} holdout benchmarks × ${loop.repeats} repeat(s) = ${baselineCost} questions`
+    })
+  }
 
   // --- dev spaces ---------------------------------------------------------------------------------------------
   const devStart = yield* Clock.currentTimeMillis
@@ -497,8 +507,11 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   yield* history.upsertRun(runRecord({ workingSpaceId: devSpaces.working, bestSpaceId: devSpaces.best }))
   yield* Ref.update(status, (s) => ({ ...s, workingSpaceId: devSpaces.working, bestSpaceId: devSpaces.best }))
 
-  /** Makes a dev space hold `space`: written (and waited for) only when it does not already. */
-  const ensureDeployed = (spaceId: string, space: SerializedSpace) =>
+  /**
+   * Makes a dev space hold `space`: written (and waited for) only when it does not already. The canary question may
+   * use `canaryQuestions` questions at most (the budget's share).
+   */
+  const ensureDeployed = (spaceId: string, space: SerializedSpace, canaryQuestions = Number.POSITIVE_INFINITY) =>
     Effect.gen(function* () {
       const known = state.deployed.get(spaceId)
       if (known !== undefined && diff(known, space).identical) return 0
@@ -513,20 +526,27 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         space,
         timeoutSeconds: loop.indexingWaitSeconds,
         ...(written.etag === undefined ? {} : { etag: written.etag }),
-        ...(loop.canaryQuestion === undefined ? {} : { canaryQuestion: loop.canaryQuestion })
+        ...(loop.canaryQuestion === undefined ? {} : { canaryQuestion: loop.canaryQuestion }),
+        ...(Number.isFinite(canaryQuestions) ? { maxQuestions: canaryQuestions } : {}),
+        onQuestion: Effect.sync(() => {
+          state.questions++
+        })
       }).pipe(Effect.provideService(SpaceStore, store), Effect.provideService(Asker, asker))
       state.deployed.set(spaceId, space)
-      state.questions += waited.questions
       return waited.questions
     })
 
   // --- budgets --------------------------------------------------------------------------------------------------
-  const finalReserve = holdout.length * loop.repeats
+  // Questions kept for the end: the final holdout, and a canary question for each write to the best space.
+  const finalReserve = holdout.length * loop.repeats + (loop.canaryQuestion === undefined ? 0 : 1)
+  /** Genie questions the iterations may still start (infinite without a question budget). */
+  const questionsLeft = (): number =>
+    loop.budget.genieQuestions === undefined
+      ? Number.POSITIVE_INFINITY
+      : loop.budget.genieQuestions - finalReserve - state.questions
   const budgetHit: Effect.Effect<Option.Option<StopReason>> = Effect.gen(function* () {
     const b = loop.budget
-    if (b.genieQuestions !== undefined && state.questions + finalReserve >= b.genieQuestions) {
-      return Option.some("budget:genieQuestions" as const)
-    }
+    if (questionsLeft() <= 0) return Option.some("budget:genieQuestions" as const)
     if (b.wallSeconds !== undefined) {
       const now = yield* Clock.currentTimeMillis
       if (now - start.startedMs >= b.wallSeconds * 1000) return Option.some("budget:wallSeconds" as const)
@@ -557,45 +577,51 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       ...(r.answer?.sql === undefined ? {} : { genieSql: r.answer.sql })
     }))
 
-  /** Scores benchmarks on a space once (one repeat), journaled under `pass`, until `stop` says so. */
+  /**
+   * Scores benchmarks on a space once (one repeat), journaled under `pass`, until `onResult` says stop. With
+   * `nextWave`, the benchmarks still to ask go out in waves of the size it answers (0: stop), each asked only once
+   * the previous one's answers are in; without, all at once.
+   */
   const scoreOnce = (
     pass: string,
     spaceId: string,
     benchmarks: ReadonlyArray<Benchmark>,
-    onResult: (r: BenchmarkResult) => Effect.Effect<boolean, TryError>
+    onResult: (r: BenchmarkResult) => Effect.Effect<boolean, TryError>,
+    nextWave?: (upcoming: ReadonlyArray<Benchmark>) => Effect.Effect<number>
   ) =>
     Effect.gen(function* () {
       const done = journal.scored(pass)
-      let stopped = false
       for (const r of done) {
-        if (yield* onResult(r)) {
-          stopped = true
-          break
-        }
+        if (yield* onResult(r)) return true
       }
-      if (stopped) return true
       const skip = new Set(done.map((r) => r.benchmarkId))
-      const todo = benchmarks.filter((b) => !skip.has(b.id))
-      if (todo.length === 0) return false
+      let todo = benchmarks.filter((b) => !skip.has(b.id))
       const stop = yield* Ref.make(false)
-      yield* scorer
-        .score(todo, {
-          spaceId,
-          warehouseId: input.warehouseId,
-          expectedCache: { warehouseId: input.warehouseId },
-          onProgress: (event) => (event.stage === "asking" ? Effect.sync(() => state.questions++) : Effect.void)
-        })
-        .pipe(
-          Stream.mapEffect((r) =>
-            Effect.zipRight(
-              journal.appendScored(pass, spaceId, r),
-              Effect.flatMap(onResult(r), (s) => Ref.set(stop, s))
-            )
-          ),
-          Stream.takeUntilEffect(() => Ref.get(stop)),
-          Stream.runDrain
-        )
-      return yield* Ref.get(stop)
+      while (todo.length > 0) {
+        const size = nextWave === undefined ? todo.length : Math.min(todo.length, yield* nextWave(todo))
+        if (size <= 0) return true
+        const wave = todo.slice(0, size)
+        todo = todo.slice(size)
+        yield* scorer
+          .score(wave, {
+            spaceId,
+            warehouseId: input.warehouseId,
+            expectedCache: { warehouseId: input.warehouseId },
+            onProgress: (event) => (event.stage === "asking" ? Effect.sync(() => state.questions++) : Effect.void)
+          })
+          .pipe(
+            Stream.mapEffect((r) =>
+              Effect.zipRight(
+                journal.appendScored(pass, spaceId, r),
+                Effect.flatMap(onResult(r), (s) => Ref.set(stop, s))
+              )
+            ),
+            Stream.takeUntilEffect(() => Ref.get(stop)),
+            Stream.runDrain
+          )
+        if (yield* Ref.get(stop)) return true
+      }
+      return false
     })
 
   /** Scores with repeats; returns per-benchmark tallies and results. */
@@ -650,13 +676,14 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   const settings: Acceptance.Settings = { acceptance: loop.acceptance, gates: loop.gates }
   const passing = (t: Acceptance.Tally | undefined) => t !== undefined && t.asked > 0 && t.passed * 2 > t.asked
 
-  /** One extra ask of a benchmark on a space, journaled; its result tally. */
-  const confirm = (pass: string, spaceId: string, benchmark: Benchmark) =>
+  /** One extra ask of each benchmark on a space, journaled (asked at once); their results. */
+  const confirm = (pass: string, spaceId: string, benchmarks: ReadonlyArray<Benchmark>) =>
     Effect.gen(function* () {
-      let got: BenchmarkResult | undefined
-      yield* scoreOnce(pass, spaceId, [benchmark], (r) =>
+      const ids = new Set(benchmarks.map((b) => b.id))
+      const got: Array<BenchmarkResult> = []
+      yield* scoreOnce(pass, spaceId, benchmarks, (r) =>
         Effect.sync(() => {
-          if (r.benchmarkId === benchmark.id) got = r
+          if (ids.has(r.benchmarkId)) got.push(r)
           return false
         })
       )
@@ -690,7 +717,12 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
   const tryFixes = (iteration: number, label: string, fixes: ReadonlyArray<Fix>): Effect.Effect<number, TryError> =>
     Effect.gen(function* () {
       const questionsAtStart = state.questions
-      const spent = yield* budgetHit
+      // A candidate needs one question at least, and its canary one more.
+      const spent = Option.orElse(yield* budgetHit, () =>
+        loop.canaryQuestion !== undefined && questionsLeft() < 2
+          ? Option.some("budget:genieQuestions" as const)
+          : Option.none()
+      )
       if (Option.isSome(spent) && Option.isNone(journal.recorded(`${label}/decided`, Done))) {
         yield* recordFixes(iteration, fixes, "rejected", `not tried: ${spent.value} budget reached`)
         return 0
@@ -757,11 +789,19 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         const deployed = yield* journal.step(
           `${label}/deploy`,
           Deployed,
-          ensureDeployed(devSpaces.working, candidateSpace).pipe(
+          ensureDeployed(devSpaces.working, candidateSpace, questionsLeft() - 1).pipe(
             Effect.map((canaryQuestions): typeof Deployed.Type => ({ canaryQuestions })),
             Effect.catchTag("SpaceStoreError", (e) =>
               e.reason === "Invalid" || e.reason === "Conflict"
                 ? Effect.succeed({ error: `the workspace rejected the update: ${e.message}`, canaryQuestions: 0 })
+                : Effect.fail(e)
+            ),
+            Effect.catchTag("SpaceNotReady", (e) =>
+              e.budget === true
+                ? Effect.succeed({
+                    error: `stopped: budget:genieQuestions budget reached (${e.message})`,
+                    canaryQuestions: 0
+                  })
                 : Effect.fail(e)
             )
           )
@@ -782,19 +822,19 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         }
       }
       // The best space must hold the best configuration for the confirming asks.
-      yield* ensureDeployed(devSpaces.best, state.bestSpace)
+      yield* ensureDeployed(devSpaces.best, state.bestSpace, questionsLeft() - 1)
       yield* lap("deploy", deployStart)
 
-      // Rescore train on the candidate: failing benchmarks first (the targeted ones first of all), then passing ones.
-      const targeted = new Set(fixes.flatMap((f) => [...f.targetsFailures, ...f.sourceBenchmarkIds]))
-      const order = [...train].sort((a, b) => {
-        const rank = (x: Benchmark) => (passing(state.bestTallies.get(x.id)) ? 2 : targeted.has(x.id) ? 0 : 1)
-        return rank(a) - rank(b)
-      })
+      // Rescore train on the candidate, the most informative questions first and in waves, so that it stops as soon
+      // as the paired outcomes can no longer make it acceptable (Rescore); a question that would exceed the budget
+      // is not sent.
+      const order = Rescore.order(train, { passing: (id) => passing(state.bestTallies.get(id)), fixes })
       const after = new Map<string, Acceptance.Tally>()
       const before = new Map(state.bestTallies)
       const asks = new Map<string, number>()
       const confirmed = new Set<string>()
+      /** Gains seen once on the last repeat and not confirmed yet (confirmed at the end, only as many as needed). */
+      const unconfirmed: Array<Benchmark> = []
       const partial = (): ReadonlyArray<Acceptance.PartialPair> =>
         train.map((b) => ({
           benchmarkId: b.id,
@@ -802,6 +842,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
           after: after.get(b.id) ?? { passed: 0, asked: 0 },
           remainingAsks: Math.max(0, loop.repeats - (asks.get(b.id) ?? 0))
         }))
+      const pairs = (): ReadonlyArray<Acceptance.Pair> => partial().map(({ remainingAsks: _, ...p }) => p)
       const add = (tallies: Map<string, Acceptance.Tally>, r: BenchmarkResult) => {
         const t = Acceptance.tally([{ benchmarkId: r.benchmarkId, outcome: isOutcome(r) }]).get(r.benchmarkId)
         const old = tallies.get(r.benchmarkId) ?? { passed: 0, asked: 0 }
@@ -812,43 +853,97 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
       let stoppedEarly = false
       let budgetStop: Option.Option<StopReason> = Option.none()
       const byId = new Map(train.map((b) => [b.id, b]))
+      const waveLimit = Math.max(1, safety.genie.concurrency)
+      /** False (and `budgetStop` set) when a budget is spent or `questions` more would exceed the question budget. */
+      const affordable = (questions: number) =>
+        Effect.gen(function* () {
+          const hit = yield* budgetHit
+          if (Option.isNone(hit) && questionsLeft() >= questions) return true
+          budgetStop = Option.some(Option.getOrElse(hit, () => "budget:genieQuestions" as const))
+          return false
+        })
+      /**
+       * Noise guard: each changed benchmark asked once more on both spaces (a change that does not repeat on both is
+       * no evidence: the majority of two disagreeing asks is a tie). False when the budget cannot pay for it.
+       */
+      const confirmChanges = (benchmarks: ReadonlyArray<Benchmark>) =>
+        Effect.gen(function* () {
+          // What an earlier attempt of the run asked (resume) is replayed, not paid again.
+          const cost = [`${label}/confirm-candidate`, `${label}/confirm-best`]
+            .map((pass) => new Set(journal.scored(pass).map((r) => r.benchmarkId)))
+            .reduce((n, done) => n + benchmarks.filter((b) => !done.has(b.id)).length, 0)
+          if (cost > 0 && !(yield* affordable(cost))) return false
+          benchmarks.forEach((b) => confirmed.add(b.id))
+          const [again, onBest] = yield* Effect.all(
+            [
+              confirm(`${label}/confirm-candidate`, devSpaces.working, benchmarks),
+              confirm(`${label}/confirm-best`, devSpaces.best, benchmarks)
+            ],
+            { concurrency: 2 }
+          )
+          again.forEach((r) => add(after, r))
+          onBest.forEach((r) => add(before, r))
+          return true
+        })
       const rescoreStart = yield* Clock.currentTimeMillis
       for (let repeat = 1; repeat <= loop.repeats && !stoppedEarly; repeat++) {
-        stoppedEarly = yield* scoreOnce(`${label}/candidate/r${repeat}`, devSpaces.working, order, (r) =>
-          Effect.gen(function* () {
-            collected.push({ r, repeat })
-            candidateResults.set(r.benchmarkId, r)
-            asks.set(r.benchmarkId, (asks.get(r.benchmarkId) ?? 0) + 1)
-            add(after, r)
-            // Noise guard: a benchmark whose outcome changed is asked once more on both spaces; a change that does
-            // not repeat on both is no evidence (the majority of two disagreeing asks is a tie).
-            const b = byId.get(r.benchmarkId)
-            if (repeat === loop.repeats && b !== undefined && !confirmed.has(b.id)) {
-              const pair = [
-                {
+        stoppedEarly = yield* scoreOnce(
+          `${label}/candidate/r${repeat}`,
+          devSpaces.working,
+          order,
+          (r) =>
+            Effect.gen(function* () {
+              collected.push({ r, repeat })
+              candidateResults.set(r.benchmarkId, r)
+              asks.set(r.benchmarkId, (asks.get(r.benchmarkId) ?? 0) + 1)
+              add(after, r)
+              const b = byId.get(r.benchmarkId)
+              if (repeat === loop.repeats && b !== undefined && !confirmed.has(b.id)) {
+                const pair = {
                   benchmarkId: b.id,
                   before: before.get(b.id) ?? { passed: 0, asked: 0 },
                   after: after.get(b.id) ?? { passed: 0, asked: 0 }
                 }
-              ]
-              const d = Acceptance.discordant(pair, loop.acceptance.test)
-              if (d.gains.length + d.losses.length > 0) {
-                confirmed.add(b.id)
-                const [again, onBest] = yield* Effect.all(
-                  [
-                    confirm(`${label}/confirm-candidate`, devSpaces.working, b),
-                    confirm(`${label}/confirm-best`, devSpaces.best, b)
-                  ],
-                  { concurrency: 2 }
-                )
-                if (again !== undefined) add(after, again)
-                if (onBest !== undefined) add(before, onBest)
+                const d = Acceptance.discordant([pair], loop.acceptance.test)
+                // A loss may end the candidate at once: confirmed now. A gain only matters if the candidate can
+                // still be accepted: confirmed at the end, and only as many as acceptance needs.
+                if (d.losses.length > 0) {
+                  if (!(yield* confirmChanges([b]))) return true
+                } else if (d.gains.length > 0 && !unconfirmed.includes(b)) unconfirmed.push(b)
               }
-            }
-            budgetStop = yield* budgetHit
-            return Option.isSome(budgetStop) || Acceptance.futile(partial(), settings)
-          })
+              // Time and LLM budgets stop a wave at once; the question budget is kept by the waves' sizes.
+              const hit = yield* budgetHit
+              if (Option.isSome(hit) && hit.value !== "budget:genieQuestions") {
+                budgetStop = hit
+                return true
+              }
+              return Acceptance.futile(partial(), settings)
+            }),
+          (upcoming) =>
+            Effect.gen(function* () {
+              if (!(yield* affordable(1))) return 0
+              const limit = Math.min(waveLimit, questionsLeft())
+              return Rescore.waveSize(
+                partial(),
+                upcoming.map((b) => b.id),
+                settings,
+                limit
+              )
+            })
         )
+      }
+      // Confirm gains, in waves, until the candidate is accepted even if every gain left unconfirmed were noise.
+      while (!stoppedEarly) {
+        const open = unconfirmed.filter((b) => !confirmed.has(b.id))
+        if (open.length === 0 || !Acceptance.decide(pairs(), settings).accepted) break
+        const needed = Rescore.gainsToConfirm(
+          pairs(),
+          open.map((b) => b.id),
+          settings
+        )
+        if (needed === 0) break
+        const size = Math.max(1, Math.min(needed, Math.floor(waveLimit / 2), Math.floor(questionsLeft() / 2)))
+        if (!(yield* confirmChanges(open.slice(0, size)))) break
       }
       yield* lap("rescore", rescoreStart)
       yield* history.putResults(
@@ -856,11 +951,8 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         `${label}/candidate`,
         toRecords(`${label}/candidate`, devSpaces.working, collected)
       )
-      const complete = train.every((b) => (asks.get(b.id) ?? 0) >= loop.repeats)
-      const full = Acceptance.decide(
-        partial().map(({ remainingAsks: _, ...p }) => p),
-        settings
-      )
+      const complete = train.every((b) => (asks.get(b.id) ?? 0) >= loop.repeats) && Option.isNone(budgetStop)
+      const full = Acceptance.decide(pairs(), settings)
       const decision: Acceptance.Decision = complete
         ? full
         : {
@@ -895,7 +987,7 @@ export const run = Effect.fn("Enhance.run")(function* (input: Input) {
         yield* journal.step(
           `${label}/promoted-to-best`,
           Done,
-          Effect.as(ensureDeployed(devSpaces.best, candidateSpace), { ok: true })
+          Effect.as(ensureDeployed(devSpaces.best, candidateSpace, questionsLeft() + 1), { ok: true })
         )
         yield* lap("deploy", bestStart)
         yield* recordFixes(iteration, fixes, "accepted", decision.reason)

@@ -3,14 +3,16 @@ import { Schema } from "effect"
 
 /**
  * An updated space did not serve its new configuration (etag and content), or did not answer the canary question,
- * within `loop.indexingWaitSeconds`.
+ * within `loop.indexingWaitSeconds` (or within the questions `loop.budget.genieQuestions` left for the canary).
  *
  * @category errors
  */
 export class SpaceNotReady extends Schema.TaggedError<SpaceNotReady>()("SpaceNotReady", {
   spaceId: Schema.String,
   waitedSeconds: Schema.Number,
-  message: Schema.String
+  message: Schema.String,
+  /** True when the canary used every question the run's budget left (not the deadline). */
+  budget: Schema.optionalWith(Schema.Boolean, { exact: true })
 }) {}
 
 /**

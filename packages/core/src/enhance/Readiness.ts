@@ -6,7 +6,9 @@
 import { Clock, Duration, Effect, Schedule } from "effect"
 import type { SerializedSpace } from "../model/Space.js"
 import { diff } from "../model/SpaceDiff.js"
+import type { GenieAnswer } from "../model/Results.js"
 import { Asker } from "../stages/ask/Asker.js"
+import type { GenieError } from "../stages/ask/Asker.js"
 import { SpaceStore } from "../workspace/SpaceStore.js"
 import type { SpaceStoreError } from "../workspace/SpaceStore.js"
 import { SpaceNotReady } from "./EnhanceErrors.js"
@@ -23,6 +25,13 @@ export interface Expectation {
   readonly space: SerializedSpace
   readonly timeoutSeconds: number
   readonly canaryQuestion?: string
+  /**
+   * The canary may be asked this many times at most (what the run's question budget leaves); past it the space is
+   * not ready, as past the deadline.
+   */
+  readonly maxQuestions?: number
+  /** Called before each canary question is sent (the run counts it against its budget). */
+  readonly onQuestion?: Effect.Effect<void>
 }
 
 /**
@@ -63,9 +72,25 @@ export const waitUntilServed = Effect.fn("Readiness.waitUntilServed")(function* 
   const canary =
     expect.canaryQuestion === undefined
       ? Effect.void
-      : Effect.suspend(() => {
+      : Effect.suspend((): Effect.Effect<GenieAnswer, GenieError | SpaceNotReady> => {
+          if (expect.maxQuestions !== undefined && questions >= expect.maxQuestions) {
+            const maxQuestions = expect.maxQuestions
+            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.fail(
+                new SpaceNotReady({
+                  spaceId: expect.spaceId,
+                  waitedSeconds: (now - started) / 1000,
+                  budget: true,
+                  message: `space ${expect.spaceId} did not answer the canary question within the ${maxQuestions} question(s) the budget left (loop.budget.genieQuestions)`
+                })
+              )
+            )
+          }
           questions++
-          return asker.ask(expect.spaceId, expect.canaryQuestion ?? "")
+          return Effect.zipRight(
+            expect.onQuestion ?? Effect.void,
+            asker.ask(expect.spaceId, expect.canaryQuestion ?? "")
+          )
         }).pipe(
           Effect.flatMap((answer) => (answer.status === "COMPLETED" ? Effect.void : Effect.fail(new NotYet()))),
           Effect.catchTag("GenieError", () => Effect.fail(new NotYet()))

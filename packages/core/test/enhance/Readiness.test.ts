@@ -82,4 +82,31 @@ describe("Readiness", () => {
       assert.strictEqual(yield* Clock.currentTimeMillis, 30_000)
     }).pipe(Effect.provide(f.layer))
   })
+
+  it.effect("asks the canary no more often than the budget allows, and counts each question as it goes", () => {
+    const f = fakes(0, 60_000)
+    let counted = 0
+    return Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TestClockDriver.run(
+          Readiness.waitUntilServed({
+            spaceId: "s",
+            etag: "e2",
+            space: fresh,
+            timeoutSeconds: 120,
+            canaryQuestion: "How many orders?",
+            maxQuestions: 3,
+            onQuestion: Effect.sync(() => {
+              counted++
+            })
+          })
+        )
+      )
+      assert.strictEqual(f.asks(), 3)
+      assert.strictEqual(counted, 3)
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      assert.strictEqual(error?._tag, "SpaceNotReady")
+      assert.isTrue(error?._tag === "SpaceNotReady" && error.budget === true)
+    }).pipe(Effect.provide(f.layer))
+  })
 })
