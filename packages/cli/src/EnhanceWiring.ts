@@ -1,5 +1,5 @@
 /**
- * Wiring of the enhancement commands (`enhance`, `promote`, `rollback`, `history`, `spaces cleanup`): which layers
+ * Wiring of the enhancement commands (`enhance`, `promote`, `rollback`, `history`): which layers
  * they run on. Kept in one place so the composition root can take it over.
  */
 import {
@@ -9,7 +9,6 @@ import {
   Errors,
   HistoryStore,
   Issue,
-  PlanValidation,
   Promotion,
   Stages
 } from "@genie-enhancer/core"
@@ -17,7 +16,7 @@ import { ProfileLoader } from "@genie-enhancer/core"
 import type { EnhanceErrors, RunStore, Safety } from "@genie-enhancer/core"
 import { HistoryDb } from "@genie-enhancer/history"
 import { Reports } from "@genie-enhancer/report"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import type { TargetInfo } from "./WorkspaceTarget.js"
 
 /** A missing flag. */
@@ -26,10 +25,6 @@ export const usage = (flag: string, message: string) =>
 
 /** The history database of a runs directory. */
 export const historyLayer = (runsDir: string) => HistoryDb.layer(HistoryDb.fileIn(runsDir))
-
-/** What `enhance` needs on top of the composition's services: plan validation and the history. */
-const enhanceLayer = (resolved: ProfileLoader.ResolvedProfile) =>
-  Layer.mergeAll(PlanValidation.layer(), historyLayer(resolved.profile.runs.dir))
 
 /**
  * The space's own SQL warehouse, for a run with none configured (as `score`'s preflight falls back to it); a space
@@ -108,7 +103,8 @@ export const runEnhance = (options: {
       ...(promotion === undefined ? {} : { promotion: { promoted: promotion.promoted, reason: promotion.reason } })
     })
     return { _tag: "Ran" as const, outcome, promotion, reportNote }
-  }).pipe(Effect.provide(enhanceLayer(options.resolved)))
+    // The composition provides plan validation (with the profile's decorators and train-leakage guard).
+  }).pipe(Effect.provide(historyLayer(options.resolved.profile.runs.dir)))
 
 /** Promotes a finished run's best configuration (needs the history and the space store). */
 const promote = (outcome: Enhance.Outcome) =>
@@ -163,32 +159,6 @@ export const runRollback = (options: {
     Effect.provide(Promotion.layer),
     Effect.provide(historyLayer(options.resolved.profile.runs.dir))
   )
-
-/** `spaces cleanup`: trashes dev spaces of crashed runs, by their recorded ids. */
-export const runCleanup = (options: { readonly resolved: ProfileLoader.ResolvedProfile; readonly dryRun: boolean }) =>
-  Effect.gen(function* () {
-    const store = yield* Stages.SpaceStore
-    const leftovers = yield* Enhance.leftoverDevSpaces()
-    const removed: Array<{ readonly runId: string; readonly spaceId: string; readonly status: string }> = []
-    for (const { runId, spaceIds } of leftovers) {
-      for (const spaceId of spaceIds) {
-        if (options.dryRun) {
-          removed.push({ runId, spaceId, status: "would trash" })
-          continue
-        }
-        const status = yield* store.trash(spaceId).pipe(
-          Effect.as("trashed"),
-          Effect.catchIf(
-            (e) => e.reason === "NotFound",
-            () => Effect.succeed("already gone")
-          )
-        )
-        removed.push({ runId, spaceId, status })
-      }
-      if (!options.dryRun) yield* Enhance.markTrashed(runId, spaceIds)
-    }
-    return removed
-  })
 
 /** Failures these programs may end with, besides the workspace's and the history's (named for declarations). */
 export type EnhanceFailure =

@@ -291,6 +291,26 @@ describe.concurrent("enhance on the local target", () => {
   )
 })
 
+/** A validate decorator that turns every fix down (resolves core and effect from the CLI package). */
+const vetoAll = fileURLToPath(new URL("./fixtures/veto-all.mjs", import.meta.url))
+
+describe.concurrent("plugins in enhance", () => {
+  it(
+    "a validate decorator from the profile judges the plan enhance applies",
+    async () => {
+      const cwd = tempDir({ "team.yaml": `apiVersion: 1\nextends: default\nplugins:\n  - module: ${vetoAll}\n` })
+      const run = await runCliJson(["enhance", ...onLocal, "--profile", "team.yaml"], local(cwd))
+      expect(run.exitCode, run.stderr).toBe(0)
+      const o: Outcome = run.json.result.outcome
+      expect(o.fixes.length).toBeGreaterThan(0)
+      for (const fix of o.fixes) expect(fix, JSON.stringify(fix)).toMatchObject({ status: "invalid" })
+      expect(o.fixes.some((f) => f.reason.includes("vetoed by the team"))).toBe(true)
+      expect(o.best.train.score).toBe(o.baseline.train.score)
+    },
+    timeout
+  )
+})
+
 describe.concurrent("bad input", () => {
   it(
     "an unknown space or run is bad input (exit 2), with a message that names it",
