@@ -1,7 +1,9 @@
-import { execFile } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url))
@@ -49,3 +51,24 @@ export const tempDir = (files: Record<string, string> = {}): string => {
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
   return dir
 }
+
+/** An emulator running in a child process (`genie-enhancer emulator start`). */
+export interface RunningEmulator {
+  readonly child: ChildProcess
+  readonly host: string
+  readonly token: string
+  readonly warehouseId: string
+}
+
+/** `genie-enhancer emulator start --json` in a child process, serving the workspace directory `workspace`. */
+export const startEmulator = (workspace: string): Promise<RunningEmulator> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "emulator", "start", "--workspace", workspace, "--json"], {
+      cwd: repoRoot
+    })
+    child.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)))
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      const { host, token, warehouseId } = JSON.parse(line).result
+      resolve({ child, host, token, warehouseId })
+    })
+  })

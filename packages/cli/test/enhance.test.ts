@@ -8,13 +8,12 @@
  * run in order, each using the run the first one made.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { ChildProcess } from "node:child_process"
 import { spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
+import type { RunningEmulator } from "./cli.js"
+import { repoRoot, runCli, runCliJson, startEmulator, tempDir } from "./cli.js"
 
 const timeout = 240_000
 const workspace = fileURLToPath(new URL("./fixtures/tiny-retail", import.meta.url))
@@ -341,27 +340,6 @@ describe.concurrent("bad input", () => {
     timeout
   )
 })
-
-interface RunningEmulator {
-  readonly child: ChildProcess
-  readonly host: string
-  readonly token: string
-}
-
-/** `genie-enhancer emulator start --json` in a child process, serving `dir`. */
-const startEmulator = (dir: string): Promise<RunningEmulator> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, "packages/cli/bin/run.js"), "emulator", "start", "--workspace", dir, "--json"],
-      { cwd: repoRoot }
-    )
-    child.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)))
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      const { host, token } = JSON.parse(line).result
-      resolve({ child, host, token })
-    })
-  })
 
 describe.concurrent("promote, rollback and cleanup against a running emulator", () => {
   let emulator: RunningEmulator

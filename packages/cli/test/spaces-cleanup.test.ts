@@ -4,38 +4,15 @@
  * (Leftovers of a killed run, the flagless case, are in enhance.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { ChildProcess } from "node:child_process"
-import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
+import type { RunningEmulator } from "./cli.js"
+import { runCli, runCliJson, startEmulator, tempDir } from "./cli.js"
 
 const timeout = 300_000
 const workspace = fileURLToPath(new URL("./fixtures/tiny-retail", import.meta.url))
 const benchmarks = join(workspace, "benchmarks.yaml")
 const spaceId = "7a1e00000000400080000000000000b1"
-
-interface RunningEmulator {
-  readonly child: ChildProcess
-  readonly host: string
-  readonly token: string
-}
-
-/** `genie-enhancer emulator start --json` in a child process, serving `dir`. */
-const startEmulator = (dir: string): Promise<RunningEmulator> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, "packages/cli/bin/run.js"), "emulator", "start", "--workspace", dir, "--json"],
-      { cwd: repoRoot }
-    )
-    child.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)))
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      const { host, token } = JSON.parse(line).result
-      resolve({ child, host, token })
-    })
-  })
 
 describe("spaces cleanup of kept dev spaces", () => {
   let emulator: RunningEmulator

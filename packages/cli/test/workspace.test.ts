@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import type { ChildProcess } from "node:child_process"
-import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { createInterface } from "node:readline"
-import { repoRoot, runCli, runCliJson, tempDir } from "./cli.js"
+import type { RunningEmulator } from "./cli.js"
+import { runCli, runCliJson, startEmulator, tempDir } from "./cli.js"
 
 const spaceId = "01f0f5c840c118b9824acd167525a768"
 const totalByRegion = "SELECT region, SUM(amount) AS total FROM main.sales.orders GROUP BY region ORDER BY region"
@@ -81,30 +79,6 @@ describe("workspace commands on the local target", () => {
     )
   })
 })
-
-interface RunningEmulator {
-  readonly child: ChildProcess
-  readonly host: string
-  readonly token: string
-  readonly warehouseId: string
-}
-
-/** `genie-enhancer emulator start --json` in a child process, serving `workspace`. */
-const startEmulator = (workspace: string): Promise<RunningEmulator> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, "packages/cli/bin/run.js"), "emulator", "start", "--workspace", workspace, "--json"],
-      {
-        cwd: repoRoot
-      }
-    )
-    child.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)))
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      const { host, token, warehouseId } = JSON.parse(line).result
-      resolve({ child, host, token, warehouseId })
-    })
-  })
 
 describe("workspace commands on the databricks target", () => {
   let emulator: RunningEmulator
