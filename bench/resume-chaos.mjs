@@ -9,8 +9,9 @@
 //
 //   node bench/resume-chaos.mjs faults [--scale 0.1]
 //     The same 55 benchmarks with 10 % 5xx and 5 % hangs on Genie and on SQL statements and a Genie limit of
-//     5 questions/min, against the fault-free run: benchmarks lost (errors) and verdicts that differ. The limit is a
-//     real minute (the emulator does not scale it), so this takes about 12 minutes.
+//     5 questions/min, against the fault-free run: benchmarks lost (errors) and verdicts that differ, questions
+//     asked twice and the requests the emulator left hanging. The limit is a real minute (the emulator does not
+//     scale it), so this takes about 12 minutes.
 //
 // Needs a build (`pnpm build`). Prints one JSON line of figures at the end; bench/README.md records them.
 import { spawn } from "node:child_process"
@@ -159,7 +160,13 @@ if (mode === "chaos") {
     genie: { errorRate: 0.1, errorStatus: 503, hangRate: 0.05, questionsPerMinute: 5 },
     statements: { errorRate: 0.1, errorStatus: 503, hangRate: 0.05 }
   }
-  const emulator = await Emulator.startPromise({ workspace: retail, faults })
+  // Requests the emulator left hanging, by endpoint (its 503s are not reported).
+  const hung = {}
+  const onRequestHung = (request) => {
+    const endpoint = `${request.method} ${request.path.replace(/\/[0-9a-f-]{16,}/g, "/:id")}`
+    hung[endpoint] = (hung[endpoint] ?? 0) + 1
+  }
+  const emulator = await Emulator.startPromise({ workspace: retail, faults, onRequestHung })
   try {
     const runs = mkdtempSync(join(tmpdir(), "faults-"))
     const run = await score(args0, envFor(emulator, runs))
@@ -175,6 +182,7 @@ if (mode === "chaos") {
         lost: Object.values(faulted.byId).filter((v) => v === "error").length,
         verdictsDiffering: compare(ref.byId, faulted.byId),
         askedTwice: duplicates(questions),
+        requestsHung: hung,
         circuitEvents: summary.safety?.circuitEvents.length ?? 0,
         rateLimitedAbsorbed: summary.safety?.rateLimitedAbsorbed ?? 0,
         genieAttempts: summary.attempts.total,

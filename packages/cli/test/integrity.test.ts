@@ -227,7 +227,9 @@ describe("run integrity", () => {
       GENIE_ENHANCER_SAFETY__GENIE__ATTEMPTS: "1",
       GENIE_ENHANCER_SAFETY__GENIE__CIRCUIT__THRESHOLD: "2",
       GENIE_ENHANCER_SAFETY__GENIE__CIRCUIT__COOLDOWN_SECONDS: "1",
-      GENIE_ENHANCER_SAFETY__GENIE__POLL_INTERVAL_SECONDS: "0.1"
+      GENIE_ENHANCER_SAFETY__GENIE__POLL_INTERVAL_SECONDS: "0.1",
+      // Genie is down for every call: a short question deadline keeps retries of one request from taking 15 s.
+      GENIE_ENHANCER_SAFETY__GENIE__TIMEOUT_SECONDS: "3"
     }
     const local = ["--example", workspace]
     const commands: ReadonlyArray<ReadonlyArray<string>> = [

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Clock, Duration, Effect, Exit, Fiber, Option, Schedule, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Option, Random, Schedule, TestClock } from "effect"
 import * as Polling from "../src/safety/Polling.js"
 
 const second = Duration.seconds(1)
@@ -121,6 +121,25 @@ describe("Polling.poll", () => {
     })
   )
 
+  it.effect("fractional waits end at the deadline too: one check there, not a run of them just short of it", () =>
+    Effect.gen(function* () {
+      // A start time and jittered waits whose sum falls a hair short of the deadline in floating point.
+      yield* TestClock.adjust(Duration.millis(1234.5678))
+      const start = yield* Clock.currentTimeMillis
+      const { check, times } = scriptedCheck(Infinity)
+      const jittered = Schedule.exponential("5 seconds").pipe(Schedule.jittered)
+      const fiber = yield* Effect.fork(
+        Polling.poll(check, jittered, { deadline: start + 120_000, immediately: true }).pipe(
+          Effect.withRandom(Random.make(1))
+        )
+      )
+      yield* TestClock.adjust("10 minutes")
+      assert.deepStrictEqual(yield* Fiber.join(fiber), Option.none())
+      assert.isAtMost(times.length, 10)
+      assert.strictEqual(Math.round((times.at(-1) ?? 0) - start), 120_000)
+    })
+  )
+
   it.effect("a failing check ends the poll with its error", () =>
     Effect.gen(function* () {
       let calls = 0
@@ -129,6 +148,54 @@ describe("Polling.poll", () => {
       yield* TestClock.adjust("1 minute")
       assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.fail("gone"))
       assert.strictEqual(calls, 3)
+    })
+  )
+})
+
+describe("Polling.tolerant", () => {
+  const transient = { retryable: true }
+  const throttled = { retryable: true, rateLimited: true, retryAfterMs: 7000 }
+  const permanent = { retryable: false }
+
+  it.effect("a transient failure is a pending check: the poll goes on, waiting at least its retryAfterMs", () =>
+    Effect.gen(function* () {
+      const times: Array<number> = []
+      const outcomes: ReadonlyArray<Effect.Effect<Polling.Check<string>, object>> = [
+        Effect.fail(transient),
+        Effect.fail(throttled),
+        Effect.succeed(Polling.pending()),
+        Effect.succeed(Polling.done("ok"))
+      ]
+      const seen: Array<object> = []
+      const check = Polling.tolerant(
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          times.push(now)
+          return outcomes[times.length - 1]
+        }),
+        { onTransient: (error) => Effect.sync(() => seen.push(error)) }
+      )
+      const fiber = yield* Effect.fork(Polling.poll(check, Schedule.spaced(second), { deadline: 60_000 }))
+      yield* TestClock.adjust("1 minute")
+      assert.deepStrictEqual(yield* Fiber.join(fiber), Option.some("ok"))
+      assert.deepStrictEqual(times, [1000, 2000, 9000, 10_000])
+      assert.deepStrictEqual(seen, [transient, throttled])
+    })
+  )
+
+  it.effect("a permanent failure still ends the poll; isTransient narrows what is tolerated", () =>
+    Effect.gen(function* () {
+      const failed = yield* Effect.exit(
+        Polling.poll(Polling.tolerant(Effect.fail(permanent)), Schedule.spaced(second), { immediately: true })
+      )
+      assert.deepStrictEqual(failed, Exit.fail(permanent))
+      const narrowed = yield* Effect.exit(
+        Polling.poll(
+          Polling.tolerant(Effect.fail(throttled), { isTransient: (e) => e.rateLimited !== true }),
+          Schedule.spaced(second),
+          { immediately: true }
+        )
+      )
+      assert.deepStrictEqual(narrowed, Exit.fail(throttled))
     })
   )
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Random, TestClock } from "effect"
+import { Clock, Effect, Exit, Fiber, Random, TestClock } from "effect"
 import * as Retry from "../src/safety/Retry.js"
 import { badRequest, rateLimited, scripted, serverError } from "./support/scripted.js"
 
@@ -90,6 +90,84 @@ describe("Retry.schedule", () => {
     Effect.gen(function* () {
       const { times } = yield* retried({ attempts: 1, baseDelay: "1 second" }, [Effect.fail(serverError)])
       assert.deepStrictEqual(times, [0])
+    })
+  )
+})
+
+describe("Retry.withinDeadline", () => {
+  /**
+   * Runs the script with `withinDeadline` to completion (an hour of test time), `deadline` counted from now; returns
+   * the exit and the try times from now.
+   */
+  const until = <A, E>(
+    steps: ReadonlyArray<Effect.Effect<A, E>>,
+    options: { readonly deadline?: number; readonly tries?: number; readonly while?: (error: E) => boolean } = {}
+  ) =>
+    Effect.gen(function* () {
+      const { effect, times } = yield* scripted(steps)
+      const start = yield* Clock.currentTimeMillis
+      const fiber = yield* Effect.fork(
+        Retry.withinDeadline(effect, {
+          schedule: Retry.backoff({ baseDelay: "1 second" }),
+          ...options,
+          ...(options.deadline === undefined ? {} : { deadline: start + options.deadline })
+        })
+      )
+      yield* TestClock.adjust("1 hour")
+      return { exit: yield* Fiber.await(fiber), times: (yield* times).map((t) => t - start) }
+    })
+
+  it.effect("tries at once, then after each transient failure on the backoff, until a try succeeds", () =>
+    Effect.gen(function* () {
+      const { exit, times } = yield* until(
+        [Effect.fail(serverError), Effect.fail(serverError), Effect.fail(serverError), Effect.succeed("ok")],
+        { deadline: 60_000 }
+      )
+      assert.deepStrictEqual(exit, Exit.succeed("ok"))
+      assert.strictEqual(times[0], 0)
+      const [first, second, third] = gaps(times)
+      assert.isTrue(first >= 800 && first <= 1200, `first delay ${first}`)
+      assert.isTrue(second >= 1600 && second <= 2400, `second delay ${second}`)
+      assert.isTrue(third >= 3200 && third <= 4800, `third delay ${third}`)
+    })
+  )
+
+  it.effect(
+    "keeps trying for as long as the deadline allows (not a number of attempts), then fails with the last error",
+    () =>
+      Effect.gen(function* () {
+        const { exit, times } = yield* until([Effect.fail(serverError)], { deadline: 120_000 })
+        assert.deepStrictEqual(exit, Exit.fail(serverError))
+        // 1, 2, 4, 8, 16, 30, 30, 30 s (jittered, capped) … and the last try at the deadline itself.
+        assert.isAtLeast(times.length, 8)
+        assert.strictEqual(Math.round(times.at(-1) ?? 0), 120_000)
+      })
+  )
+
+  it.effect("tries: stops after that many tries, before the deadline", () =>
+    Effect.gen(function* () {
+      const { exit, times } = yield* until([Effect.fail(serverError)], { deadline: 120_000, tries: 3 })
+      assert.deepStrictEqual(exit, Exit.fail(serverError))
+      assert.strictEqual(times.length, 3)
+    })
+  )
+
+  it.effect("waits out a Retry-After; fails at once on an error that is not transient or that `while` excludes", () =>
+    Effect.gen(function* () {
+      const limited = yield* until([Effect.fail(rateLimited(20_000)), Effect.succeed("ok")], { deadline: 60_000 })
+      assert.deepStrictEqual(limited.exit, Exit.succeed("ok"))
+      assert.deepStrictEqual(limited.times, [0, 20_000])
+
+      const bad = yield* until([Effect.fail(badRequest), Effect.succeed("ok")], { deadline: 60_000 })
+      assert.deepStrictEqual(bad.exit, Exit.fail(badRequest))
+      assert.deepStrictEqual(bad.times, [0])
+
+      const excluded = yield* until([Effect.fail(rateLimited()), Effect.succeed("ok")], {
+        deadline: 60_000,
+        while: (error) => error.reason !== "RateLimited"
+      })
+      assert.deepStrictEqual(excluded.exit, Exit.fail(rateLimited()))
+      assert.deepStrictEqual(excluded.times, [0])
     })
   )
 })

@@ -2,10 +2,10 @@
  * The core `Asker` over the Genie Conversation API (databricks-api.md §2): start a conversation, poll its message
  * with backoff until it is terminal, then read the rows of the last query attachment.
  */
-import { Polling, Stages } from "@genie-enhancer/core"
+import { Polling, Retry, Stages } from "@genie-enhancer/core"
 import type { Errors } from "@genie-enhancer/core"
 import { Clock, Duration, Effect, Layer, Option, Schema } from "effect"
-import type { DatabricksError } from "./RestClient.js"
+import type { DatabricksError, RequestOptions } from "./RestClient.js"
 import { decodeBody, describe, RestClient } from "./RestClient.js"
 import * as StatementResponse from "./StatementResponse.js"
 
@@ -34,6 +34,19 @@ export interface Settings {
 const opt = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
 
 const Started = Schema.Struct({ conversation_id: Schema.String, message_id: Schema.String })
+type Started = typeof Started.Type
+
+const ConversationList = Schema.Struct({
+  conversations: opt(
+    Schema.Array(Schema.Struct({ conversation_id: Schema.String, created_timestamp: opt(Schema.Number) }))
+  )
+})
+
+const MessageList = Schema.Struct({
+  messages: opt(
+    Schema.Array(Schema.Struct({ message_id: opt(Schema.String), id: opt(Schema.String), content: opt(Schema.String) }))
+  )
+})
 
 const Attachment = Schema.Struct({
   attachment_id: opt(Schema.String),
@@ -66,6 +79,26 @@ const transientTypes: ReadonlySet<string> = new Set([
   "RETRYABLE_PROCESSING_EXCEPTION"
 ])
 
+/** A start-conversation answers in about a second (Genie only queues the question); one this slow is abandoned. */
+const startRequestTimeoutMs = 30_000
+/**
+ * Tries of a start-conversation that fails transiently, 1 s apart doubling (1, 2, 4, 8 s, ±20 %): a refused request
+ * costs Genie nothing, so the Databricks SDKs' 1 s is enough. Five tries that all meet independent faults of 15 %
+ * happen once in 13,000; an outage still fails the call in ~15 s, so the breaker hears of it.
+ */
+const startRetry = { baseDelay: Duration.seconds(1), tries: 5 }
+/** How far Genie's clock may be behind ours when a lost start-conversation is looked up by its creation time. */
+const clockSkewMs = 30_000
+/** The newest conversations looked at, and those of them whose messages are read, when looking one up. */
+const lookupPageSize = 20
+const lookupCandidates = 5
+
+/**
+ * Whether a failed start-conversation may have created the conversation anyway: a timeout, a dropped connection or
+ * a 5xx other than 503 can come after Genie accepted the question. A 503 or 429 refuses the request unhandled.
+ */
+const mayHaveStarted = (error: Stages.GenieError): boolean => error.status !== 503
+
 const messagePath = (p: Stages.PendingMessage) =>
   `/api/2.0/genie/spaces/${p.spaceId}/conversations/${p.conversationId}/messages/${p.messageId}`
 
@@ -81,13 +114,15 @@ const fromRest =
     }
     const reason: Stages.GenieErrorReason = error.rateLimited
       ? "RateLimited"
-      : error.status === 401 || error.status === 403
-        ? "Auth"
-        : error.status === 404
-          ? "NotFound"
-          : error.retryable
-            ? "Unavailable"
-            : "BadRequest"
+      : error.status === 0 && error.errorCode === "TIMEOUT"
+        ? "Timeout"
+        : error.status === 401 || error.status === 403
+          ? "Auth"
+          : error.status === 404
+            ? "NotFound"
+            : error.retryable
+              ? "Unavailable"
+              : "BadRequest"
     return new Stages.GenieError({
       reason,
       message: describe(error),
@@ -121,7 +156,14 @@ const textOf = (attachments: ReadonlyArray<Attachment>, lastQuery: number): stri
  * its rows through the attachment's query-result endpoint (re-running it with execute-query when the result
  * expired) and every further chunk. The whole call, requests included, has a deadline of `timeoutSeconds`: past it
  * the call fails with reason `Timeout` carrying the `pending` message, and `resume(pending)` polls that message
- * again without asking again. Nothing is retried here (the safety layer does that); `attempts` is always 1.
+ * again without asking again.
+ *
+ * Single requests that fail transiently (5xx, network, a hung request) are retried here, within that deadline, so
+ * that one 503 does not cost a whole attempt of the question (the safety layer retries whole questions, with
+ * `attempts`; `attempts` of an answer is always 1 here): reads (message polls, query results, statement polls,
+ * chunks, execute-query) on the poll schedule, 429s included; start-conversation on the safety layer's backoff,
+ * up to 5 tries, 429s excluded (they go to the rate limiter). A start-conversation that may have been handled although
+ * its answer was lost is looked up before the question is asked again (see `start`).
  * Conversations are deleted afterwards when `deleteConversations` is set, except while an answer is pending;
  * a failed delete is logged, never reported.
  *
@@ -142,15 +184,30 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
       ? Polling.adaptive(latencies, { first: Duration.millis(firstPollMs), max: Duration.millis(maxPollMs) })
       : fixedSchedule
 
+  // Conversations this asker knows to be a question's own: a lookup never adopts them for another question.
+  const claimed = new Set<string>()
+
   const call = <A, I>(
     method: "GET" | "POST",
     path: string,
     schema: Schema.Schema<A, I>,
-    pending?: Stages.PendingMessage
+    pending?: Stages.PendingMessage,
+    options: RequestOptions = method === "POST" ? { body: {} } : {}
   ): Effect.Effect<A, Stages.GenieError> =>
     rest
-      .request(method, path, method === "POST" ? { body: {} } : {})
+      .request(method, path, { timeout: Duration.millis(pollRequestTimeoutMs), ...options })
       .pipe(Effect.flatMap(decodeBody(schema, `${method} ${path}`)), Effect.mapError(fromRest(pending)))
+
+  /**
+   * An idempotent read, made again after a transient failure (429 included) on the poll schedule until it succeeds
+   * or a non-transient failure ends it; the question's deadline (the caller's timeout) bounds it. `onFailure` sees
+   * each retried failure.
+   */
+  const read = <A>(request: Effect.Effect<A, Stages.GenieError>, onFailure: (error: Stages.GenieError) => void) =>
+    Retry.withinDeadline(
+      Effect.tapError(request, (error) => Effect.sync(() => onFailure(error))),
+      { schedule: fixedSchedule }
+    )
 
   /** Deletes the conversation when the profile says so; best effort, bounded, never failing the call. */
   const cleanup = (p: Stages.PendingMessage) =>
@@ -163,23 +220,38 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
         )
       : Effect.void
 
-  /** The statement behind a query attachment, re-run when its result expired, followed until terminal. */
-  const queryResult = (pending: Stages.PendingMessage, attachmentId: string, expired: boolean) =>
+  /**
+   * The statement behind a query attachment, re-run when its result expired, followed until terminal. Every request
+   * here is a read or, for execute-query, re-runs Genie's read-only query: each is made again after a transient
+   * failure, until the question's deadline (the caller's timeout) ends the wait with the message still pending.
+   */
+  const queryResult = (
+    pending: Stages.PendingMessage,
+    attachmentId: string,
+    expired: boolean,
+    onFailure: (error: Stages.GenieError) => void
+  ) =>
     Effect.gen(function* () {
       const path = `${messagePath(pending)}/attachments/${attachmentId}`
       let response = expired
         ? undefined
-        : (yield* call("GET", `${path}/query-result`, QueryResult, pending)).statement_response
+        : (yield* read(call("GET", `${path}/query-result`, QueryResult, pending), onFailure)).statement_response
       if (response === undefined || response === null || StatementResponse.stateOf(response) === "CLOSED") {
-        response = (yield* call("POST", `${path}/execute-query`, QueryResult, pending)).statement_response
+        response = (yield* read(call("POST", `${path}/execute-query`, QueryResult, pending), onFailure))
+          .statement_response
       }
       if (response === undefined || response === null) return undefined
       const statementId = response.statement_id
       if (StatementResponse.terminalStates.has(StatementResponse.stateOf(response)) || !statementId) return response
       const statementPath = `/api/2.0/sql/statements/${statementId}`
       const polled = yield* Polling.poll(
-        Effect.map(call("GET", statementPath, StatementResponse.StatementResponse, pending), (next) =>
-          StatementResponse.terminalStates.has(StatementResponse.stateOf(next)) ? Polling.done(next) : Polling.pending()
+        Polling.tolerant(
+          Effect.map(call("GET", statementPath, StatementResponse.StatementResponse, pending), (next) =>
+            StatementResponse.terminalStates.has(StatementResponse.stateOf(next))
+              ? Polling.done(next)
+              : Polling.pending()
+          ),
+          { onTransient: (error) => Effect.sync(() => onFailure(error)) }
         ),
         fixedSchedule
       )
@@ -188,7 +260,12 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
     })
 
   /** The answer of a terminal message, or the typed failure of a FAILED or CANCELLED one. */
-  const answerOf = (pending: Stages.PendingMessage, message: Message, startedAt: number) =>
+  const answerOf = (
+    pending: Stages.PendingMessage,
+    message: Message,
+    startedAt: number,
+    onFailure: (error: Stages.GenieError) => void
+  ) =>
     Effect.gen(function* () {
       if (message.status === "FAILED") {
         const type = message.error?.type ?? "UNKNOWN"
@@ -234,7 +311,7 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
         )
       if (sql === undefined || attachmentId === undefined) return yield* answer({})
       const fetchStartedAt = yield* Clock.currentTimeMillis
-      const response = yield* queryResult(pending, attachmentId, message.status === "QUERY_RESULT_EXPIRED")
+      const response = yield* queryResult(pending, attachmentId, message.status === "QUERY_RESULT_EXPIRED", onFailure)
       const state = response === undefined ? "MISSING" : StatementResponse.stateOf(response)
       if (response === undefined || state !== "SUCCEEDED") {
         const error = response?.status?.error
@@ -248,7 +325,8 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
       }
       const result = yield* StatementResponse.readResultSet(rest, response, {
         rowLimit: settings.rowLimit,
-        startedAt: fetchStartedAt
+        startedAt: fetchStartedAt,
+        retry: { schedule: fixedSchedule, requestTimeout: Duration.millis(pollRequestTimeoutMs) }
       }).pipe(Effect.mapError(fromRest(pending)))
       return yield* answer({ result })
     })
@@ -265,29 +343,22 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
       : Effect.void
   }
 
-  /** One status read: the terminal message, or pending (also when the read failed or hung: polls are idempotent). */
-  const checkMessage = (pending: Stages.PendingMessage, onStatus: (status: string) => void) =>
-    call("GET", messagePath(pending), Message, pending).pipe(
-      Effect.timeoutFail({
-        duration: Duration.millis(pollRequestTimeoutMs),
-        onTimeout: () =>
-          new Stages.GenieError({
-            reason: "Unavailable",
-            message: "a poll got no answer",
-            retryable: true,
-            rateLimited: false
-          })
-      }),
-      Effect.map((message): Polling.Check<Message> => {
+  /**
+   * One status read: the terminal message, or pending (also when the read failed or hung: polls are idempotent).
+   * A failed or hung read is made again at the next poll, until the deadline; only errors that another poll cannot
+   * fix (auth, not found) end the wait early.
+   */
+  const checkMessage = (
+    pending: Stages.PendingMessage,
+    onStatus: (status: string) => void,
+    onFailure: (error: Stages.GenieError) => void
+  ) =>
+    Polling.tolerant(
+      Effect.map(call("GET", messagePath(pending), Message, pending), (message): Polling.Check<Message> => {
         onStatus(message.status)
         return terminal.has(message.status) ? Polling.done(message) : Polling.pending()
       }),
-      // A failed or hung read is made again at the next poll, until the deadline. Only errors that another poll
-      // cannot fix (auth, not found) end the wait early.
-      Effect.catchIf(
-        (error) => error.retryable,
-        (error) => Effect.succeed(Polling.pending(error.retryAfterMs ?? 0))
-      )
+      { onTransient: (error) => Effect.sync(() => onFailure(error)) }
     )
 
   /**
@@ -295,18 +366,24 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
    * the profile's schedule; a resumed one is read at once and then backs off (its latency is past any plan).
    */
   const complete = (pending: Stages.PendingMessage, startedAt: number, resumed: boolean, keep = false) => {
+    claimed.add(pending.conversationId)
     let lastStatus = "SUBMITTED"
-    const poll = Polling.poll(
-      checkMessage(pending, (status) => {
-        lastStatus = status
-      }),
-      resumed ? fixedSchedule : messageSchedule,
-      { immediately: resumed }
-    ).pipe(
+    // The last failed request since the last successful one, for the timeout's message.
+    let lastFailure: Stages.GenieError | undefined
+    const onStatus = (status: string) => {
+      lastStatus = status
+      lastFailure = undefined
+    }
+    const onFailure = (error: Stages.GenieError) => {
+      lastFailure = error
+    }
+    const poll = Polling.poll(checkMessage(pending, onStatus, onFailure), resumed ? fixedSchedule : messageSchedule, {
+      immediately: resumed
+    }).pipe(
       // Neither schedule ends, so there is always a message; the deadline is the timeout below.
       Effect.flatMap((found) => (Option.isSome(found) ? Effect.succeed(found.value) : Effect.never)),
       Effect.tap(recordLatency),
-      Effect.flatMap((message) => answerOf(pending, message, startedAt))
+      Effect.flatMap((message) => answerOf(pending, message, startedAt, onFailure))
     )
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>
       poll.pipe(
@@ -317,7 +394,8 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
               reason: "Timeout",
               message:
                 `no answer from Genie within ${settings.timeoutSeconds}s (message ${pending.messageId} is ` +
-                `${lastStatus}); resume polls the same message`,
+                `${lastStatus}${lastFailure === undefined ? "" : `; last request failed: ${lastFailure.message}`}); ` +
+                "resume polls the same message",
               retryable: true,
               rateLimited: false,
               pending
@@ -331,24 +409,107 @@ export const make = Effect.fn("GenieAsker.make")(function* (settings: Settings) 
     )
   }
 
+  /**
+   * The conversation a lost start-conversation created, if Genie has one: among this caller's newest conversations,
+   * one created since `since` (less the clock skew) that no question of this asker owns, whose message is
+   * `question`. A transient failure of the lookup fails (the caller tries again later); a workspace without the list
+   * endpoints (404, 501) or another failure finds nothing.
+   */
+  const lookUp = (
+    spaceId: string,
+    question: string,
+    since: number
+  ): Effect.Effect<Option.Option<Started>, Stages.GenieError> =>
+    Effect.gen(function* () {
+      const base = `/api/2.0/genie/spaces/${spaceId}/conversations`
+      const listed = yield* call("GET", base, ConversationList, undefined, { query: { page_size: lookupPageSize } })
+      const candidates = (listed.conversations ?? [])
+        .filter((c) => !claimed.has(c.conversation_id) && (c.created_timestamp ?? since) >= since - clockSkewMs)
+        .slice(0, lookupCandidates)
+      for (const c of candidates) {
+        const messages = yield* call("GET", `${base}/${c.conversation_id}/messages`, MessageList)
+        const asked = (messages.messages ?? []).find((m) => m.content?.trim() === question.trim())
+        const messageId = asked?.message_id ?? asked?.id
+        if (typeof messageId === "string")
+          return Option.some({ conversation_id: c.conversation_id, message_id: messageId })
+      }
+      return Option.none()
+    }).pipe(
+      Effect.catchIf(
+        (error) => !error.retryable,
+        (error) =>
+          Effect.as(Effect.logDebug(`cannot look up a lost Genie question: ${error.message}`), Option.none<Started>())
+      ),
+      // A 429 on a read says nothing about the question limit: retried like any transient failure, not throttled.
+      Effect.mapError((error) =>
+        error.rateLimited
+          ? new Stages.GenieError({
+              reason: "Unavailable",
+              message: error.message,
+              retryable: true,
+              rateLimited: false,
+              ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs })
+            })
+          : error
+      )
+    )
+
+  /**
+   * Asks the question: start-conversation, made again after a 5xx, a network failure or a hang (not after a 429:
+   * the rate limiter around the call handles those), on the safety layer's backoff (`startRetry`) until `deadline`.
+   *
+   * Not asking twice: once Genie answers with the ids, the caller journals them (`onAccepted`) and every later
+   * failure resumes that message instead of asking again. A try whose answer was lost (a timeout, a dropped
+   * connection, a 5xx other than 503) may still have created the conversation, and its ids are then known to Genie
+   * only. So before asking again after such a try, the question is looked up among this caller's newest
+   * conversations (`lookUp`) and, when found, adopted instead of asked; only when it is not there (or the workspace
+   * cannot list conversations) is it asked again. After a 503 it is asked again at once: the request was refused.
+   */
+  const start = (spaceId: string, question: string, since: number, deadline: number) =>
+    Effect.suspend(() => {
+      const path = `/api/2.0/genie/spaces/${spaceId}/start-conversation`
+      let uncertain = false
+      const post = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        call("POST", path, Started, undefined, {
+          body: { content: question },
+          // No try starts after the deadline (`withinDeadline`) or outlasts it by more than a few seconds (the last
+          // one, made at the deadline, still gets time to be answered; the safety policy allows 15 s of grace).
+          timeout: Duration.millis(Math.min(startRequestTimeoutMs, Math.max(deadline - now, 5_000)))
+        })
+      ).pipe(
+        Effect.tapError((error) =>
+          Effect.sync(() => {
+            uncertain ||= error.retryable && !error.rateLimited && mayHaveStarted(error)
+          })
+        )
+      )
+      const once = Effect.suspend(() =>
+        uncertain
+          ? Effect.flatMap(lookUp(spaceId, question, since), (found) =>
+              Option.match(found, {
+                onNone: () => post,
+                onSome: (started) =>
+                  Effect.as(
+                    Effect.logInfo(`Genie had accepted the question ${started.message_id} whose answer was lost`),
+                    started
+                  )
+              })
+            )
+          : post
+      )
+      return Retry.withinDeadline(once, {
+        schedule: Retry.backoff({ baseDelay: startRetry.baseDelay }),
+        deadline,
+        tries: startRetry.tries,
+        while: (error) => error.retryable && !error.rateLimited
+      })
+    })
+
   const ask = (spaceId: string, question: string, options?: Stages.AskOptions) =>
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
-      const path = `/api/2.0/genie/spaces/${spaceId}/start-conversation`
-      const started = yield* rest.request("POST", path, { body: { content: question } }).pipe(
-        Effect.flatMap(decodeBody(Started, `POST ${path}`)),
-        Effect.mapError(fromRest()),
-        Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () =>
-            new Stages.GenieError({
-              reason: "Timeout",
-              message: `Genie did not accept the question within ${settings.timeoutSeconds}s`,
-              retryable: true,
-              rateLimited: false
-            })
-        })
-      )
+      const started = yield* start(spaceId, question, startedAt, startedAt + timeoutMs)
+      claimed.add(started.conversation_id)
       const pending = new Stages.PendingMessage({
         spaceId,
         conversationId: started.conversation_id,

@@ -1,13 +1,15 @@
 /**
  * JSON over HTTPS to a Databricks workspace: the `Authorization` header, the error envelope (databricks-api.md §1)
- * mapped to one typed error, and a single retry after an OAuth token was rejected. Retries for rate limits and
- * server errors are not done here: the safety layer does them, reading `retryable` and `retryAfterMs`.
+ * mapped to one typed error, a per-request timeout, and a single retry after an OAuth token was rejected. Retries
+ * for rate limits and server errors are not done here: only the caller knows whether a request is safe to repeat,
+ * so the adapters (for single requests) and the safety layer (for whole calls) do them, reading `retryable` and
+ * `retryAfterMs`.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientResponse } from "@effect/platform"
 import { Redaction } from "@genie-enhancer/core"
 import type { Errors } from "@genie-enhancer/core"
-import { Clock, Context, Effect, Layer, Redacted, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Redacted, Schema } from "effect"
 import { DatabricksAuth } from "./DatabricksAuth.js"
 
 /**
@@ -42,6 +44,22 @@ export const describe = (error: DatabricksError): string =>
     : `${error.endpoint} answered HTTP ${error.status} ${error.errorCode}: ${error.message}`
 
 /**
+ * A request that got no answer within `afterMs` and was abandoned: status 0, `TIMEOUT`, retryable. The server may
+ * still have handled it.
+ *
+ * @category constructors
+ */
+export const timedOut = (endpoint: string, afterMs: number): DatabricksError =>
+  new DatabricksError({
+    status: 0,
+    errorCode: "TIMEOUT",
+    message: `no answer within ${Math.round(afterMs / 100) / 10}s`,
+    endpoint,
+    retryable: true,
+    rateLimited: false
+  })
+
+/**
  * Decodes a response body with `schema`; a body of another shape is a non-retryable `INVALID_RESPONSE` error naming
  * the endpoint and what did not match.
  *
@@ -72,6 +90,11 @@ export const decodeBody =
 export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>
   readonly body?: unknown
+  /**
+   * Abandons the request (interrupting it) when no answer arrived in time: a retryable `DatabricksError` with
+   * status 0 and error code `TIMEOUT`. Without one, only the caller's deadline ends a hung request.
+   */
+  readonly timeout?: Duration.DurationInput
 }
 
 /**
@@ -207,14 +230,21 @@ const make = Effect.gen(function* () {
       return yield* toError(endpoint, response, text, yield* Clock.currentTimeMillis)
     })
 
-  const request = (method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, options: RequestOptions = {}) =>
-    attempt(method, path, options).pipe(
+  const request = (method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, options: RequestOptions = {}) => {
+    const answered = attempt(method, path, options).pipe(
       // An OAuth token can be revoked or expire early: fetch a new one and try once more.
       Effect.catchIf(
         (e): e is DatabricksError => auth.refreshable && e._tag === "DatabricksError" && e.status === 401,
         () => Effect.zipRight(auth.invalidate, attempt(method, path, options))
       )
     )
+    if (options.timeout === undefined) return answered
+    const afterMs = Duration.toMillis(options.timeout)
+    return Effect.timeoutFail(answered, {
+      duration: options.timeout,
+      onTimeout: () => timedOut(`${method} ${path}`, afterMs)
+    })
+  }
 
   return { host: auth.host, request }
 })

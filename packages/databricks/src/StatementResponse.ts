@@ -3,9 +3,9 @@
  * endpoints embed too (§2.5): its state, error, manifest and first chunk, and reading every further chunk into the
  * core `ResultSet`.
  */
-import { Stages } from "@genie-enhancer/core"
+import { Retry, Stages } from "@genie-enhancer/core"
 import type { Errors } from "@genie-enhancer/core"
-import type { Context } from "effect"
+import type { Context, Duration, Schedule } from "effect"
 import { Clock, Effect, Schema } from "effect"
 import type { DatabricksError, RestClient } from "./RestClient.js"
 import { decodeBody } from "./RestClient.js"
@@ -61,16 +61,30 @@ export const terminalStates: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED
 export const stateOf = (response: StatementResponse): string => response.status?.state ?? "RUNNING"
 
 /**
+ * How chunk reads survive transient failures: each read is abandoned after `requestTimeout` and made again on
+ * `schedule` after a 5xx, 429, network failure or timeout, until `deadline` (`Retry.withinDeadline`).
+ *
+ * @category models
+ */
+export interface ReadRetry {
+  readonly schedule: Schedule.Schedule<unknown>
+  readonly deadline?: number | undefined
+  readonly requestTimeout: Duration.DurationInput
+}
+
+/**
  * Reads the statement's rows: the inline first chunk, then every further chunk (`next_chunk_index`, else the
  * manifest's `total_chunk_count`) until `rowLimit` rows are kept. Cutting at `rowLimit`, or a manifest saying the
  * server truncated (`row_limit`), marks the result `truncated`. `elapsedMs` counts from `startedAt` (`Clock` time).
+ * With `retry`, a chunk read that fails transiently is made again (chunk reads are idempotent); without it the
+ * first failure is returned.
  *
  * @category constructors
  */
 export const readResultSet = (
   rest: Context.Tag.Service<RestClient>,
   response: StatementResponse,
-  options: { readonly rowLimit: number; readonly startedAt: number }
+  options: { readonly rowLimit: number; readonly startedAt: number; readonly retry?: ReadRetry | undefined }
 ): Effect.Effect<Stages.ResultSet, DatabricksError | Errors.AuthFailed> =>
   Effect.gen(function* () {
     const manifest = response.manifest ?? undefined
@@ -100,7 +114,13 @@ export const readResultSet = (
       }
       if (next === undefined || response.statement_id === undefined || response.statement_id === null) break
       const path = `/api/2.0/sql/statements/${response.statement_id}/result/chunks/${next}`
-      chunk = yield* rest.request("GET", path).pipe(Effect.flatMap(decodeBody(Chunk, `GET ${path}`)))
+      const retry = options.retry
+      const read = rest
+        .request("GET", path, retry === undefined ? {} : { timeout: retry.requestTimeout })
+        .pipe(Effect.flatMap(decodeBody(Chunk, `GET ${path}`)))
+      chunk = yield* retry === undefined
+        ? read
+        : Retry.withinDeadline(read, { schedule: retry.schedule, deadline: retry.deadline })
     }
     return new Stages.ResultSet({
       columns,

@@ -10,6 +10,8 @@ import {
   totalByRegionSql,
   withAutoClock
 } from "./support.js"
+import type { Sent } from "./RequestFaults.js"
+import { faultyAdapter } from "./RequestFaults.js"
 
 const withGenie = (genie: Partial<typeof settings.safety.genie>, deleteConversations = true) => ({
   workspace: { ...settings.workspace, deleteConversations },
@@ -301,6 +303,154 @@ describe("GenieAsker", () => {
       answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Which sales?"), idle))
       assert.strictEqual((yield* emulator.conversations).length, 1)
       assert.isFalse(sent.some((r) => r.method === "DELETE"))
+    })
+  )
+})
+
+describe("GenieAsker: single requests that fail", () => {
+  const start = /\/start-conversation$/
+  const queryResult = /\/query-result$/
+  const posts = (sent: ReadonlyArray<Sent>) => sent.filter((r) => r.method === "POST" && start.test(r.path))
+  /**
+   * An emulator whose SQL engine has run a query: the first query of a process loads the SQL parser and DuckDB in
+   * real time, which the test clock would otherwise overtake with the question's deadline on a loaded machine.
+   */
+  const warmEmulator = () =>
+    Effect.tap(startEmulator(), (emulator) => Effect.orDie(emulator.warehouse.query(totalByRegionSql)))
+
+  it.scoped("a start-conversation answered 503 is asked again on the backoff; the question is asked once", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle, sent } = yield* faultyAdapter(emulator, [
+        { method: "POST", path: start, faults: [503, 503] }
+      ])
+      const answer = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.strictEqual(answer.sql, totalByRegionSql)
+      assert.strictEqual(answer.result?.rows.length, 3)
+      const times = posts(sent).map((r) => r.at)
+      assert.strictEqual(times.length, 3)
+      // 1 s, then 2 s (±20 % jitter): the safety layer's backoff.
+      const [first, second] = [times[1] - times[0], times[2] - times[1]]
+      assert.isTrue(first >= 800 && first <= 1200, `first wait ${first}`)
+      assert.isTrue(second >= 1600 && second <= 2400, `second wait ${second}`)
+      assert.strictEqual((yield* emulator.questions).length, 1)
+      // Refused requests are not looked up: a 503 was not handled.
+      assert.isFalse(sent.some((r) => r.method === "GET" && r.path.endsWith("/conversations")))
+    })
+  )
+
+  it.scoped("a start-conversation whose answer is lost is found among the conversations, not asked again", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle, sent } = yield* faultyAdapter(emulator, [{ method: "POST", path: start, faults: ["lost"] }])
+      const accepted: Array<Stages.PendingMessage> = []
+      const answer = answerOf(
+        yield* withAutoClock(
+          asker.ask(emulator.spaceIds[0], "Total sales by region?", {
+            onAccepted: (p) => Effect.sync(() => accepted.push(p))
+          }),
+          idle
+        )
+      )
+      assert.strictEqual(answer.sql, totalByRegionSql)
+      assert.strictEqual(posts(sent).length, 1)
+      assert.strictEqual((yield* emulator.questions).length, 1)
+      assert.deepStrictEqual(
+        accepted.map((p) => p.messageId),
+        [answer.messageId]
+      )
+      // Abandoned after 30 s, looked up after the first backoff (~1 s).
+      const lookup = sent.find((r) => r.method === "GET" && r.path.endsWith("/conversations"))
+      assert.isDefined(lookup)
+      assert.isTrue((lookup?.at ?? 0) >= 30_800 && (lookup?.at ?? 0) <= 31_200, `looked up at ${lookup?.at}`)
+    })
+  )
+
+  it.scoped("a start-conversation that hung unhandled is looked up, not found, and asked again", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle, sent } = yield* faultyAdapter(emulator, [{ method: "POST", path: start, faults: ["hang"] }])
+      const answer = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.strictEqual(answer.sql, totalByRegionSql)
+      assert.strictEqual(posts(sent).length, 2)
+      assert.strictEqual((yield* emulator.questions).length, 1)
+      assert.isTrue(sent.some((r) => r.method === "GET" && r.path.endsWith("/conversations")))
+    })
+  )
+
+  it.scoped("an outage fails the question after 5 tries of start-conversation, ~15 s, for the breaker to see", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle, sent } = yield* faultyAdapter(emulator, [
+        { method: "POST", path: start, faults: Array.from({ length: 10 }, () => 503) }
+      ])
+      const unavailable = failureOf(
+        yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle)
+      )
+      assert.include(unavailable, { reason: "Unavailable", status: 503, retryable: true })
+      const times = posts(sent).map((r) => r.at)
+      assert.strictEqual(times.length, 5)
+      assert.isTrue(times[4] >= 12_000 && times[4] <= 18_000, `last try at ${times[4]}`)
+    })
+  )
+
+  it.scoped("a query-result read that fails or hangs is made again; the rows still arrive", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle, sent } = yield* faultyAdapter(emulator, [
+        { method: "GET", path: queryResult, faults: [503, "hang", 429] }
+      ])
+      const answer = answerOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.strictEqual(answer.status, "COMPLETED")
+      assert.deepStrictEqual(
+        answer.result?.rows.map((r) => r[0]),
+        ["APAC", "EU", "US"]
+      )
+      const reads = sent.filter((r) => queryResult.test(r.path))
+      assert.deepStrictEqual(
+        reads.map((r) => r.fault),
+        [503, "hang", 429, undefined]
+      )
+      // The hung read is abandoned after 10 s; the 429's Retry-After (2 s) is waited out.
+      assert.isAtLeast(reads[2].at - reads[1].at, 10_000)
+      assert.isAtLeast(reads[3].at - reads[2].at, 2000)
+      assert.strictEqual((yield* emulator.questions).length, 1)
+    })
+  )
+
+  it.scoped("reads that fail until the deadline end in a Timeout with the pending message, naming the failure", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle } = yield* faultyAdapter(
+        emulator,
+        [{ method: "GET", path: queryResult, faults: Array.from({ length: 100 }, () => 503) }],
+        withGenie({ timeoutSeconds: 30 })
+      )
+      const timeout = failureOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.include(timeout, { reason: "Timeout", retryable: true })
+      assert.isDefined(timeout.pending)
+      assert.include(timeout.message, "query-result answered HTTP 503")
+    })
+  )
+
+  it.scoped("permanent 4xx failures end the question at once", () =>
+    Effect.gen(function* () {
+      const emulator = yield* warmEmulator()
+      const { asker, idle, sent } = yield* faultyAdapter(emulator, [
+        { method: "POST", path: start, faults: [400] },
+        { method: "GET", path: queryResult, faults: [403] }
+      ])
+      const bad = failureOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.include(bad, { reason: "BadRequest", status: 400, retryable: false })
+      assert.strictEqual(posts(sent).length, 1)
+
+      const denied = failureOf(yield* withAutoClock(asker.ask(emulator.spaceIds[0], "Total sales by region?"), idle))
+      assert.include(denied, { reason: "Auth", status: 403, retryable: false })
+      assert.strictEqual(sent.filter((r) => queryResult.test(r.path)).length, 1)
+
+      const missing = failureOf(yield* withAutoClock(asker.ask("0123456789abcdef0123456789abcdef", "Hi?"), idle))
+      assert.include(missing, { reason: "NotFound", status: 404, retryable: false })
+      assert.strictEqual(posts(sent).length, 3)
     })
   )
 })

@@ -2,6 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
 import { Effect, Fiber, Redacted, TestClock } from "effect"
 import { DatabricksAuth, RestClient, StatementExecutor } from "../src/index.js"
+import type { Sent } from "./RequestFaults.js"
+import { faultyAdapter } from "./RequestFaults.js"
 import { adapterFor, awaitSleep, failureOf, startEmulator, withAutoClock } from "./support.js"
 
 const statementPosts = (sent: ReadonlyArray<{ readonly method: string; readonly path: string }>) =>
@@ -132,18 +134,21 @@ describe("StatementExecutor", () => {
   it.scoped("HTTP failures keep their classification; a missing warehouse says how to set one", () =>
     Effect.gen(function* () {
       const emulator = yield* startEmulator({ faults: { statements: { throttleRate: 1, retryAfterSeconds: 2 } } })
-      const { executor } = yield* adapterFor(emulator)
+      const { executor, idle, sent } = yield* adapterFor(emulator)
+      // A 429 goes to the safety layer's rate limiter at once.
       assert.include(failureOf(yield* Effect.exit(executor.execute("SELECT 1"))), {
         retryable: true,
         rateLimited: true,
         retryAfterMs: 2000,
         callerError: false
       })
+      // A 503 is submitted again until the call's timeout, then the last one is the failure.
       yield* emulator.setFaults({ statements: { errorRate: 1, errorStatus: 503 } })
-      assert.include(failureOf(yield* Effect.exit(executor.execute("SELECT 1"))), {
-        retryable: true,
-        rateLimited: false
-      })
+      const before = statementPosts(sent).length
+      const unavailable = failureOf(yield* withAutoClock(executor.execute("SELECT 1", { timeoutSeconds: 10 }), idle))
+      assert.include(unavailable, { retryable: true, rateLimited: false })
+      assert.include(unavailable.message, "HTTP 503")
+      assert.isAtLeast(statementPosts(sent).length - before, 4)
 
       yield* emulator.setFaults({})
       const unknown = yield* adapterFor(emulator, { warehouseId: "0000000000000000" })
@@ -165,4 +170,87 @@ describe("StatementExecutor", () => {
       assert.include(noWarehouse.message, "DATABRICKS_WAREHOUSE_ID")
     })
   )
+
+  describe("single requests that fail", () => {
+    const poll = /^\/api\/2\.0\/sql\/statements\/[^/]+$/
+    const chunk = /\/result\/chunks\/\d+$/
+    const submit = /^\/api\/2\.0\/sql\/statements$/
+    const ordersSql = "SELECT order_id FROM main.sales.orders ORDER BY order_id"
+    /** An emulator whose SQL engine has run a query (see GenieAsker.test.ts: the first one is slow in real time). */
+    const warmEmulator = (options?: Parameters<typeof startEmulator>[0]) =>
+      Effect.tap(startEmulator(options), (emulator) => Effect.orDie(emulator.warehouse.query(ordersSql)))
+    const faultsOf = (sent: ReadonlyArray<Sent>, path: RegExp) =>
+      sent.filter((r) => path.test(r.path)).map((r) => r.fault)
+
+    it.scoped("a status poll that fails or hangs is made again; the statement's rows still arrive", () =>
+      Effect.gen(function* () {
+        const emulator = yield* warmEmulator({ faults: { statements: { runMs: 20_000 } } })
+        const { executor, idle, sent } = yield* faultyAdapter(emulator, [
+          { method: "GET", path: poll, faults: [503, "hang", 429] }
+        ])
+        const result = yield* Effect.flatten(withAutoClock(executor.execute(ordersSql), idle))
+        assert.strictEqual(result.rows.length, 5)
+        assert.deepStrictEqual(faultsOf(sent, poll).slice(0, 3), [503, "hang", 429])
+        const polls = sent.filter((r) => poll.test(r.path))
+        assert.isAtLeast(polls[2].at - polls[1].at, 10_000) // the hung poll is abandoned after 10 s
+        assert.isAtLeast(polls[3].at - polls[2].at, 2000) // Retry-After of the 429
+        assert.isFalse(sent.some((r) => r.path.endsWith("/cancel")))
+      })
+    )
+
+    it.scoped("a chunk read that fails or hangs is made again; every row arrives", () =>
+      Effect.gen(function* () {
+        const emulator = yield* warmEmulator({ statementChunkRows: 2 })
+        const { executor, idle, sent } = yield* faultyAdapter(emulator, [
+          { method: "GET", path: chunk, faults: [503, "hang"] }
+        ])
+        const result = yield* Effect.flatten(withAutoClock(executor.execute(ordersSql), idle))
+        assert.deepStrictEqual(result.rows, [["1"], ["2"], ["3"], ["4"], ["5"]])
+        assert.deepStrictEqual(faultsOf(sent, chunk), [503, "hang", undefined, undefined])
+      })
+    )
+
+    it.scoped("a submit answered 503 or 502 is sent again on the SQL backoff; trusted SQL only after a 503", () =>
+      Effect.gen(function* () {
+        const emulator = yield* warmEmulator()
+        const { executor, idle, sent } = yield* faultyAdapter(emulator, [
+          { method: "POST", path: submit, faults: [503, 502] }
+        ])
+        const result = yield* Effect.flatten(withAutoClock(executor.execute(ordersSql), idle))
+        assert.strictEqual(result.rows.length, 5)
+        const times = sent.filter((r) => submit.test(r.path)).map((r) => r.at)
+        assert.strictEqual(times.length, 3)
+        // 1 s, then 2 s (±20 % jitter): the safety layer's SQL backoff.
+        const [first, second] = [times[1] - times[0], times[2] - times[1]]
+        assert.isTrue(first >= 800 && first <= 1200, `first wait ${first}`)
+        assert.isTrue(second >= 1600 && second <= 2400, `second wait ${second}`)
+
+        // A 502 may come after the warehouse accepted the statement: SQL that may write is not sent twice.
+        const writes = yield* faultyAdapter(emulator, [{ method: "POST", path: submit, faults: [502] }])
+        const insert = "INSERT INTO main.sales.customers VALUES (99, 'Eve')"
+        const trusted = failureOf(yield* withAutoClock(writes.executor.execute(insert, { trusted: true }), writes.idle))
+        assert.include(trusted, { retryable: true })
+        assert.include(trusted.message, "HTTP 502")
+        assert.strictEqual(writes.sent.filter((r) => submit.test(r.path)).length, 1)
+      })
+    )
+
+    it.scoped("permanent 4xx failures end the call at once", () =>
+      Effect.gen(function* () {
+        const emulator = yield* warmEmulator({ faults: { statements: { runMs: 20_000 } } })
+        const { executor, idle, sent } = yield* faultyAdapter(emulator, [
+          { method: "POST", path: submit, faults: [400] },
+          { method: "GET", path: poll, faults: [403] }
+        ])
+        const bad = failureOf(yield* withAutoClock(executor.execute(ordersSql), idle))
+        assert.include(bad, { retryable: false, callerError: true })
+        assert.strictEqual(sent.filter((r) => submit.test(r.path)).length, 1)
+
+        const denied = failureOf(yield* withAutoClock(executor.execute(ordersSql), idle))
+        assert.include(denied, { retryable: false })
+        assert.include(denied.message, "HTTP 403")
+        assert.strictEqual(sent.filter((r) => poll.test(r.path)).length, 1)
+      })
+    )
+  })
 })

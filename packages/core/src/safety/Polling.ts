@@ -14,6 +14,7 @@ import {
   ScheduleInterval,
   ScheduleIntervals
 } from "effect"
+import * as Errors from "../model/Errors.js"
 
 /**
  * The polling schedules a profile can choose (`safety.genie.polling`).
@@ -217,7 +218,7 @@ export const pending = (notBeforeMs = 0): Check<never> => ({ _tag: "Pending", no
  * The first check comes after the schedule's first wait, or at once with `immediately`. A wait is the schedule's,
  * or the check's `notBeforeMs` when longer, and never reaches past `deadline`: the last check is made at the
  * deadline itself. Failures of `check` end the poll; a check that should survive a failed request returns
- * `pending()` instead. Timeouts of the whole poll are the caller's (`Effect.timeoutFail` around it).
+ * `pending()` instead (`tolerant`). Timeouts of the whole poll are the caller's (`Effect.timeoutFail` around it).
  *
  * @category constructors
  */
@@ -231,6 +232,9 @@ export const poll = <A, E, R, Out, R2>(
     let notBeforeMs = 0
     let checkNow = options.immediately === true
     for (;;) {
+      // Whether this check is the one at the deadline: decided from the wait, not by comparing times afterwards,
+      // which fractional (jittered) waits could leave a hair short of the deadline, check after check.
+      let last = false
       if (!checkNow) {
         const now = yield* Clock.currentTimeMillis
         if (options.deadline !== undefined && now >= options.deadline) return Option.none()
@@ -244,12 +248,38 @@ export const poll = <A, E, R, Out, R2>(
         if (ScheduleDecision.isDone(decision)) return Option.none()
         state = step[0]
         const untilDeadline = options.deadline === undefined ? Infinity : options.deadline - now
-        const waitMs = Math.min(Math.max(ScheduleIntervals.start(decision.intervals) - now, notBeforeMs), untilDeadline)
+        const wanted = Math.max(ScheduleIntervals.start(decision.intervals) - now, notBeforeMs)
+        last = wanted >= untilDeadline
+        const waitMs = Math.min(wanted, untilDeadline)
         if (waitMs > 0) yield* Effect.sleep(Duration.millis(waitMs))
       }
       checkNow = false
       const found = yield* check
       if (found._tag === "Done") return Option.some(found.value)
+      if (last) return Option.none()
       notBeforeMs = found.notBeforeMs
     }
   })
+
+/**
+ * A check that survives a failed request: a transient failure (`Errors.isRetryable` by default: 5xx, network,
+ * a timed-out request, 429) is "not yet", so the poll checks again at its next step (no sooner than the error's
+ * `retryAfterMs`) until its deadline. Other failures (auth, not found, a bad request) still end the poll.
+ *
+ * **Details**
+ * Reads of a remote state are idempotent, so a failed one costs one step of the schedule, not the call. A hung
+ * request needs a timeout of its own inside `check` (e.g. the REST client's per-request `timeout`), or it would
+ * hold the poll until the caller's deadline. `onTransient` sees each tolerated failure (for a last-error message).
+ *
+ * @category combinators
+ */
+export const tolerant = <A, E, R>(
+  check: Effect.Effect<Check<A>, E, R>,
+  options: {
+    readonly isTransient?: ((error: E) => boolean) | undefined
+    readonly onTransient?: ((error: E) => Effect.Effect<void>) | undefined
+  } = {}
+): Effect.Effect<Check<A>, E, R> =>
+  Effect.catchIf(check, options.isTransient ?? Errors.isRetryable, (error) =>
+    Effect.as(options.onTransient?.(error) ?? Effect.void, pending(Errors.retryAfterMs(error) ?? 0))
+  )

@@ -6,6 +6,11 @@
  * Per call, outermost first: concurrency (a semaphore; waiting callers queue) → circuit breaker (one outcome per
  * call, after its retries) → retry (`Retry.schedule`) → rate limit (each attempt takes a token; refusals are
  * absorbed by `RateLimiter.run`) → timeout (each attempt has its own, and interrupts the in-flight request).
+ *
+ * A call is a whole unit of work (a question asked and answered, a statement run and read), and `attempts` counts
+ * tries of that unit. The single requests inside a call are the adapter's: it retries the transient failures of
+ * those that are safe to repeat (`Retry.withinDeadline`, `Polling.tolerant`) within the call's deadline, so that
+ * one 503 among a call's many requests does not use up an attempt of the call.
  */
 import { Context, Duration, Effect, Layer, Ref, Schema } from "effect"
 import * as CircuitBreaker from "./CircuitBreaker.js"
@@ -33,13 +38,22 @@ export class CallTimeout extends Schema.TaggedError<CallTimeout>()("CallTimeout"
   }
 }
 
-// Base delays for the first retry; profiles set attempts, not delays. Each doubles per further attempt.
-/** The seed retried Genie after 5 s; answers take seconds and questions are rate-limited, so sooner is waste. */
-const genieBaseDelay = Duration.seconds(5)
-/** The Databricks SDKs back off 1 s after a transient warehouse error. */
-const sqlBaseDelay = Duration.seconds(1)
-/** The OpenAI SDK's initial retry delay (0.5 s); Anthropic's SDK uses the same. */
-const llmBaseDelay = Duration.millis(500)
+/**
+ * The wait before the first retry of each kind of call; profiles set attempts, not delays. Each doubles per further
+ * attempt (`Retry.schedule`). Exported for adapters that retry single requests themselves (`Retry.withinDeadline`),
+ * e.g. the SQL submit.
+ *
+ * - `genie`: the seed retried Genie after 5 s; answers take seconds and questions are rate-limited, so sooner is waste.
+ * - `sql`: the Databricks SDKs back off 1 s after a transient warehouse error.
+ * - `llm`: the OpenAI SDK's initial retry delay (0.5 s); Anthropic's SDK uses the same.
+ *
+ * @category configuration
+ */
+export const baseDelays = {
+  genie: Duration.seconds(5),
+  sql: Duration.seconds(1),
+  llm: Duration.millis(500)
+} as const
 
 /**
  * What a policy needs: the profile's settings for one kind of call (`GenieSafety`, `SqlSafety` and `LlmSafety`
@@ -219,9 +233,9 @@ export const make = Effect.fn("Safety.make")(function* (
 ) {
   const at = options.workspace === undefined ? "" : `:${options.workspace}`
   return Safety.of({
-    genie: yield* makePolicy({ ...settings.genie, baseDelay: genieBaseDelay }, `genie${at}`),
-    sql: yield* makePolicy({ ...settings.sql, baseDelay: sqlBaseDelay }, `sql${at}`),
-    llm: yield* makePolicy({ ...settings.llm, baseDelay: llmBaseDelay }, "llm")
+    genie: yield* makePolicy({ ...settings.genie, baseDelay: baseDelays.genie }, `genie${at}`),
+    sql: yield* makePolicy({ ...settings.sql, baseDelay: baseDelays.sql }, `sql${at}`),
+    llm: yield* makePolicy({ ...settings.llm, baseDelay: baseDelays.llm }, "llm")
   })
 })
 
