@@ -8,7 +8,7 @@ import type { Emulator } from "@genie-enhancer/workspace-emulator"
 import type { Scope } from "effect"
 import { Clock, Context, Effect, Layer, Redacted } from "effect"
 import { DatabricksWorkspace } from "../src/index.js"
-import { settings as defaultSettings, idleWith } from "./support.js"
+import { settings as defaultSettings, idleWith, readWhole } from "./support.js"
 
 /**
  * What happens to one request: an HTTP status answered without reaching the server, `hang` (never answered, never
@@ -70,15 +70,7 @@ export const faultyHttpClient = (rules: ReadonlyArray<Rule>, emulator?: Emulator
           // The body is read before the response is handed on, so "in flight" covers the whole exchange.
           const answered = yield* Effect.acquireUseRelease(
             Effect.sync(() => inFlight++),
-            () =>
-              Effect.flatMap(response, (r) =>
-                Effect.map(r.text, (text) =>
-                  HttpClientResponse.fromWeb(
-                    request,
-                    new Response(text === "" ? null : text, { status: r.status, headers: r.headers })
-                  )
-                )
-              ),
+            () => readWhole(response, request),
             () => Effect.sync(() => inFlight--)
           )
           if (fault === "lost") return yield* Effect.never

@@ -1,4 +1,5 @@
 import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+import type { HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Stages } from "@genie-enhancer/core"
 import type { Errors, Space } from "@genie-enhancer/core"
 import { TestClockDriver } from "@genie-enhancer/core/testing"
@@ -72,15 +73,7 @@ export const recordingHttpClient = (emulator?: Emulator.Emulator) => {
             sent.push({ method: request.method, path: new URL(request.url).pathname, at })
             inFlight++
           }),
-          () =>
-            Effect.flatMap(response, (r) =>
-              Effect.map(r.text, (text) =>
-                HttpClientResponse.fromWeb(
-                  request,
-                  new Response(text === "" ? null : text, { status: r.status, headers: r.headers })
-                )
-              )
-            ),
+          () => readWhole(response, request),
           () => Effect.sync(() => inFlight--)
         )
       )
@@ -88,6 +81,20 @@ export const recordingHttpClient = (emulator?: Emulator.Emulator) => {
   ).pipe(Layer.provide(FetchHttpClient.layer))
   return { sent, layer, idle: () => idleWith(emulator, inFlight) }
 }
+
+/** The response with its body read, so that "in flight" covers the whole exchange. */
+export const readWhole = (
+  response: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>,
+  request: HttpClientRequest.HttpClientRequest
+) =>
+  Effect.flatMap(response, (r) =>
+    Effect.map(r.text, (text) =>
+      HttpClientResponse.fromWeb(
+        request,
+        new Response(text === "" ? null : text, { status: r.status, headers: r.headers })
+      )
+    )
+  )
 
 /**
  * Whether the clock may move: no request on its way or being handled, and (with the emulator) nothing at work

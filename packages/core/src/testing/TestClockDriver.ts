@@ -29,7 +29,7 @@ export interface DriveOptions {
    * after `busyLimitMs` of real time the clock moves anyway.
    */
   readonly busy?: () => boolean
-  /** Real milliseconds `busy` may hold the clock still (default 60,000). */
+  /** Real milliseconds `busy` may hold the clock still (default 10,000). */
   readonly busyLimitMs?: number
 }
 
@@ -60,7 +60,7 @@ export const drive = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, options: DriveOptio
       seen = key
       if (options.busy?.() === true) {
         busySince ??= performance.now()
-        if (performance.now() - busySince < (options.busyLimitMs ?? 60_000)) {
+        if (performance.now() - busySince < (options.busyLimitMs ?? 10_000)) {
           idle = 0
           continue
         }
