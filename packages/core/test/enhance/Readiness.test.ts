@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Exit, Layer } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import * as Readiness from "../../src/enhance/Readiness.js"
 import type { SerializedSpace } from "../../src/model/Space.js"
 import { GenieAnswer } from "../../src/model/Results.js"
@@ -71,14 +71,10 @@ describe("Readiness", () => {
   it.effect("fails with SpaceNotReady at indexingWaitSeconds when the change never shows", () => {
     const f = fakes(Number.POSITIVE_INFINITY)
     return Effect.gen(function* () {
-      const exit = yield* Effect.exit(
+      const error = yield* Effect.flip(
         TestClockDriver.run(Readiness.waitUntilServed({ spaceId: "s", etag: "e2", space: fresh, timeoutSeconds: 30 }))
       )
-      assert.isTrue(Exit.isFailure(exit))
-      if (Exit.isFailure(exit)) {
-        const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-        assert.strictEqual(error?._tag, "SpaceNotReady")
-      }
+      assert.strictEqual(error._tag, "SpaceNotReady")
       assert.strictEqual(yield* Clock.currentTimeMillis, 30_000)
     }).pipe(Effect.provide(f.layer))
   })
@@ -87,7 +83,7 @@ describe("Readiness", () => {
     const f = fakes(0, 60_000)
     let counted = 0
     return Effect.gen(function* () {
-      const exit = yield* Effect.exit(
+      const error = yield* Effect.flip(
         TestClockDriver.run(
           Readiness.waitUntilServed({
             spaceId: "s",
@@ -104,9 +100,8 @@ describe("Readiness", () => {
       )
       assert.strictEqual(f.asks(), 3)
       assert.strictEqual(counted, 3)
-      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
-      assert.strictEqual(error?._tag, "SpaceNotReady")
-      assert.isTrue(error?._tag === "SpaceNotReady" && error.budget === true)
+      assert.strictEqual(error._tag, "SpaceNotReady")
+      assert.isTrue(error._tag === "SpaceNotReady" && error.budget === true)
     }).pipe(Effect.provide(f.layer))
   })
 })
