@@ -34,36 +34,24 @@
 // run store and scorer, as when the CLI is run twice against a workspace; `registry(...plugins)` the CLI's
 // built-ins plus these; `resolveProfile(options)` the profile `layer` uses.
 import { fileURLToPath } from "node:url"
-import { registry as cliRegistry } from "../../packages/cli/dist/index.js"
+import { registry as cliRegistry, emulatorAdapter } from "../../packages/cli/dist/index.js"
 import { Composition, Plugin, PluginRegistry, ProfileLoader, Workspace } from "../../packages/core/dist/index.js"
-import { DatabricksWorkspace } from "../../packages/databricks/dist/index.js"
 import { Emulator } from "../../packages/workspace-emulator/dist/index.js"
-import { Effect, FetchHttpClient, Layer, Redacted } from "./effect.mjs"
+import { Effect, Layer } from "./effect.mjs"
 
 const repo = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 /** The repository's built-in profiles and versioned prompts, whatever the working directory. */
 export const configDir = repo("configs")
 export const promptsDir = repo("prompts")
 
-/**
- * The emulator and the Databricks adapter pointed at it, with the settings of `context.profile` (the adapter's part
- * of `LocalTarget`; SQL goes through the Statement Execution API, as the emulator has no Thrift endpoint).
- */
+/** The emulator and the CLI's adapter pointed at it (`emulatorAdapter`), with the settings of `context.profile`. */
 const workspaceLayer = (options, context) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      const { workspace, safety } = context.profile
       const emulator = yield* Emulator.start(options.emulator ?? {})
       options.onStart?.(emulator)
-      const warehouseId = workspace.warehouseId ?? emulator.warehouseId
-      const adapter = DatabricksWorkspace.layer({
-        config: {
-          host: emulator.host,
-          credentials: { type: "pat", token: Redacted.make(emulator.token) },
-          warehouseId
-        },
-        settings: { workspace: { ...workspace, sqlExecutor: "statements" }, safety }
-      }).pipe(Layer.provide(options.httpClient ?? FetchHttpClient.layer))
+      const warehouseId = context.profile.workspace.warehouseId ?? emulator.warehouseId
+      const adapter = emulatorAdapter(emulator, context.profile, options.httpClient)
       const info = {
         target: options.id ?? "bench",
         host: emulator.host,

@@ -4,18 +4,37 @@
  * so both targets run one client code path.
  */
 import { FetchHttpClient } from "@effect/platform"
+import type { HttpClient } from "@effect/platform"
 import { Plugin, Workspace } from "@genie-enhancer/core"
-import type { Composition, Errors } from "@genie-enhancer/core"
+import type { Composition, Errors, Profile } from "@genie-enhancer/core"
 import { DatabricksWorkspace } from "@genie-enhancer/databricks"
 import { Emulator } from "@genie-enhancer/workspace-emulator"
 import { Effect, Layer, Redacted } from "effect"
 import { join } from "node:path"
 import { exampleDir, examplesDir } from "../Locations.js"
 
+/**
+ * The Databricks adapter pointed at a running emulator, with the profile's workspace and safety settings. SQL goes
+ * through the Statement Execution API: the emulator has no Thrift endpoint.
+ */
+export const emulatorAdapter = (
+  emulator: Emulator.ConnectionInfo,
+  profile: Pick<Profile.Profile, "workspace" | "safety">,
+  httpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+) =>
+  DatabricksWorkspace.layer({
+    config: {
+      host: emulator.host,
+      credentials: { type: "pat", token: Redacted.make(emulator.token) },
+      warehouseId: profile.workspace.warehouseId ?? emulator.warehouseId
+    },
+    settings: { workspace: { ...profile.workspace, sqlExecutor: "statements" }, safety: profile.safety }
+  }).pipe(Layer.provide(httpClient))
+
 const layer = (context: Plugin.Context): Layer.Layer<Composition.WorkspaceServices, Errors.ConfigInvalid> =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      const { workspace, safety } = context.profile
+      const { workspace } = context.profile
       const dir = exampleDir(workspace.example, process.cwd())
       const emulator = yield* Emulator.start({ workspace: dir }).pipe(
         Effect.catchTag("ListenFailed", (error) => Effect.die(error))
@@ -24,14 +43,7 @@ const layer = (context: Plugin.Context): Layer.Layer<Composition.WorkspaceServic
       const what = bundled ? `the bundled example "${workspace.example}"` : `the workspace ${dir}`
       const warehouseId = workspace.warehouseId ?? emulator.warehouseId
       const driver = workspace.sqlExecutor === "driver"
-      const adapter = DatabricksWorkspace.layer({
-        config: {
-          host: emulator.host,
-          credentials: { type: "pat", token: Redacted.make(emulator.token) },
-          warehouseId
-        },
-        settings: { workspace: { ...workspace, sqlExecutor: "statements" }, safety }
-      }).pipe(Layer.provide(FetchHttpClient.layer))
+      const adapter = emulatorAdapter(emulator, context.profile)
       const info: Workspace.TargetInfo = {
         target: "local",
         host: emulator.host,
